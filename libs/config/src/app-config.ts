@@ -1,0 +1,63 @@
+import * as path from 'node:path';
+import * as os from 'node:os';
+import { z } from 'zod';
+import { BACKEND_CHOICES } from '@trainyard/contracts';
+
+// Read once at start-up into one typed, validated object; nothing else reads process.env.
+const EnvSchema = z.object({
+  REDIS_URL: z.string().url().optional(),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  TRAINYARD_HOME: z.string().optional(),
+  DATA_DIR: z.string().optional(),
+  ARTIFACTS_DIR: z.string().optional(),
+  TF_BACKEND: z.enum(BACKEND_CHOICES).default('auto'),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
+  WORKER_NAME: z.string().optional(),
+  CLASS_ROSTER: z.string().optional(),
+  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]+$/).default('trainyard'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface AppConfig {
+  /** Undefined: start a private redis-server for local use. */
+  redisUrl?: string;
+  port: number;
+  host: string;
+  /** Project state: private Redis data, default roster. */
+  home: string;
+  dataDir: string;
+  artifactsDir: string;
+  backend: (typeof BACKEND_CHOICES)[number];
+  workerConcurrency?: number;
+  workerName: string;
+  rosterFile?: string;
+  queuePrefix: string;
+  logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): AppConfig {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid environment: ${lines.join('; ')}`);
+  }
+  const e = parsed.data;
+  const home = path.resolve(cwd, e.TRAINYARD_HOME ?? '.trainyard');
+  return {
+    redisUrl: e.REDIS_URL,
+    port: e.PORT,
+    host: e.HOST,
+    home,
+    dataDir: path.resolve(cwd, e.DATA_DIR ?? path.join(home, 'data')),
+    artifactsDir: path.resolve(cwd, e.ARTIFACTS_DIR ?? path.join(home, 'artifacts')),
+    backend: e.TF_BACKEND,
+    workerConcurrency: e.WORKER_CONCURRENCY,
+    workerName: e.WORKER_NAME ?? `${os.hostname()}:${process.pid}`,
+    rosterFile: e.CLASS_ROSTER ? path.resolve(cwd, e.CLASS_ROSTER) : undefined,
+    queuePrefix: e.QUEUE_PREFIX,
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,19 @@
+import type { ExperimentEvent } from './experiment-events';
+
+// The socket.io contract: one typed map for each direction (the gateway and every client use it).
+export interface SubscribeAck {
+  ok: boolean;
+  error?: string;
+  history?: ExperimentEvent[];
+}
+
+export interface ClientToServerEvents {
+  subscribe: (req: { id: string }, ack: (res: SubscribeAck) => void) => void;
+  unsubscribe: (req: { id: string }, ack?: (res: { ok: boolean }) => void) => void;
+}
+
+export interface ServerToClientEvents {
+  'experiment:event': (event: ExperimentEvent) => void;
+}
+
+export const experimentRoom = (id: string) => `experiment:${id}`;

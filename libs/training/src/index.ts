@@ -1,0 +1,3 @@
+export * from './data/dataset.types';
+export * from './trainer/trainer.types';
+export * from './random';

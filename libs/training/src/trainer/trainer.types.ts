@@ -1,0 +1,31 @@
+import type { BackendName, TrainingEvent } from '@trainyard/contracts';
+
+export interface TrainOptions {
+  /** Where `mnist` / `cifar10` files live (server configuration). */
+  dataDir: string;
+  download?: boolean;
+  signal?: AbortSignal;
+  /** Called for every event; awaited, so a slow consumer slows training rather than losing events. */
+  onEvent?: (event: TrainingEvent) => void | Promise<void>;
+  /** Minimum milliseconds between `progress` events (default 250). */
+  progressIntervalMs?: number;
+  /** Directory to save the trained model in TF.js format (model.json + weights.bin). */
+  saveTo?: string;
+  /** Name put in the `started` event. */
+  worker?: string;
+  log?: (message: string) => void;
+}
+
+/** Thrown when the AbortSignal fires; training stops between batches with every tensor freed. */
+export class TrainingCancelledError extends Error {
+  constructor(reason = 'cancelled') {
+    super(reason);
+    this.name = 'TrainingCancelledError';
+  }
+}
+
+export interface BackendSelection {
+  backend: BackendName;
+  reason: string;
+  passedOver: { backend: BackendName; why: string }[];
+}
