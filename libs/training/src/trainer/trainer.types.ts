@@ -11,6 +11,8 @@ export interface TrainOptions {
   progressIntervalMs?: number;
   /** Directory to save the trained model in TF.js format (model.json + weights.bin). */
   saveTo?: string;
+  /** The backend name to report; defaults to what TF.js is running (set from `initBackend`). */
+  backend?: BackendName;
   /** Name put in the `started` event. */
   worker?: string;
   log?: (message: string) => void;

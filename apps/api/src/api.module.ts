@@ -1,0 +1,66 @@
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { ExpressAdapter } from '@bull-board/express';
+import { BullBoardModule } from '@bull-board/nestjs';
+import { BullModule } from '@nestjs/bullmq';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import type { AppConfig } from '@trainyard/config';
+import { QueueName } from '@trainyard/contracts';
+import { bullConnectionOptions } from '@trainyard/redis';
+import { APP_CONFIG } from './app-config.token';
+import { loggerOptions } from './logger.options';
+import { AuthModule } from './auth/auth.module';
+import { AuthService } from './auth/auth.service';
+import { ExperimentsController } from './controllers/experiments.controller';
+import { HealthController } from './controllers/health.controller';
+import { MetricsController } from './controllers/metrics.controller';
+import { PresetsController } from './controllers/presets.controller';
+import { SuitesController } from './controllers/suites.controller';
+import { CoreModule } from './core.module';
+import { ExperimentEventsGateway } from './gateways/experiment-events.gateway';
+import { queueAdminAuth } from './middleware/queue-admin.auth';
+import { REDIS_URL } from './redis.providers';
+import { ExperimentsService } from './services/experiments.service';
+import { JobMetricsListener } from './services/job-metrics.listener';
+import { MetricsService } from './services/metrics.service';
+import { ModelArtifactsService } from './services/model-artifacts.service';
+import { RetentionService } from './services/retention.service';
+
+export const QUEUE_ADMIN_PATH = '/admin/queues';
+
+@Module({})
+export class ApiModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: ApiModule,
+      imports: [
+        CoreModule.forRoot(config),
+        LoggerModule.forRoot(loggerOptions(config)),
+        BullModule.forRootAsync({
+          inject: [REDIS_URL, APP_CONFIG],
+          useFactory: (url: string, cfg: AppConfig) => ({
+            connection: bullConnectionOptions(url, 'producer', 'trainyard-api'),
+            prefix: cfg.queuePrefix,
+          }),
+        }),
+        BullModule.registerQueue({ name: QueueName.Training }),
+        AuthModule,
+        BullBoardModule.forRootAsync({
+          imports: [AuthModule],
+          inject: [AuthService],
+          useFactory: (auth: AuthService) => ({ route: QUEUE_ADMIN_PATH, adapter: ExpressAdapter, middleware: queueAdminAuth(auth) }),
+        }),
+        BullBoardModule.forFeature({ name: QueueName.Training, adapter: BullMQAdapter }),
+      ],
+      controllers: [ExperimentsController, SuitesController, PresetsController, HealthController, MetricsController],
+      providers: [
+        ExperimentsService,
+        ModelArtifactsService,
+        MetricsService,
+        JobMetricsListener,
+        RetentionService,
+        ExperimentEventsGateway,
+      ],
+    };
+  }
+}

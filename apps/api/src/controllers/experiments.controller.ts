@@ -1,0 +1,93 @@
+import { Body, Controller, Get, HttpCode, HttpStatus, NotFoundException, Param, Post, Res, StreamableFile } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { createReadStream } from 'node:fs';
+import type { ExperimentSpec } from '@trainyard/contracts';
+import { CurrentUser } from '../auth/auth.decorators';
+import type { Principal } from '../auth/principal';
+import { ExperimentRequestPipe } from '../middleware/experiment-request.pipe';
+import { ExperimentsService } from '../services/experiments.service';
+import { ModelArtifactsService } from '../services/model-artifacts.service';
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+
+@ApiTags('experiments')
+@ApiBearerAuth()
+@ApiResponse({ status: 401, description: 'No or unknown token' })
+@Controller('api/experiments')
+export class ExperimentsController {
+  constructor(
+    private readonly experiments: ExperimentsService,
+    private readonly models: ModelArtifactsService,
+  ) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Submit an experiment: a preset with overrides, or a full spec' })
+  @ApiBody({ schema: ref('ExperimentRequest') })
+  @ApiResponse({ status: 201, description: '`{id, status: "queued", position, spec, ...}`' })
+  @ApiResponse({ status: 400, description: 'Invalid spec; nothing enqueued', schema: ref('ValidationError') })
+  @ApiResponse({ status: 413, description: 'Body over 64 kB' })
+  async create(@CurrentUser() user: Principal, @Body(ExperimentRequestPipe) spec: ExperimentSpec) {
+    const [created] = await this.experiments.submit(user, [spec]);
+    return created;
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Your experiments, newest first (admins: everyone’s)' })
+  list(@CurrentUser() user: Principal) {
+    return this.experiments.list(user);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One experiment: spec, status, timestamps, result' })
+  @ApiResponse({ status: 404, description: 'Unknown, or another student’s' })
+  get(@CurrentUser() user: Principal, @Param('id') id: string) {
+    return this.experiments.getOwned(user, id);
+  }
+
+  @Get(':id/events')
+  @ApiOperation({ summary: 'The full event history, in seq order' })
+  events(@CurrentUser() user: Principal, @Param('id') id: string) {
+    return this.experiments.events(user, id);
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'Cancel: queued → removed and cancelled (200); running → the worker stops between batches (202)' })
+  @ApiResponse({ status: 409, description: 'Already finished' })
+  async cancel(@CurrentUser() user: Principal, @Param('id') id: string, @Res({ passthrough: true }) res: { status(code: number): void }) {
+    const { experiment, outcome } = await this.experiments.cancel(user, id);
+    if (outcome === 'requested') res.status(HttpStatus.ACCEPTED);
+    return { ...experiment, cancel: outcome };
+  }
+
+  // The saved model in TF.js layers format. `tf.loadLayersModel(tf.io.http(URL, { requestInit:
+  // { headers: { Authorization: 'Bearer …' } } }))` works with URL = `/api/experiments/ID/model`
+  // (weight paths rewritten to `model/<file>`) or `/api/experiments/ID/model/model.json` (as saved).
+  @Get(':id/model')
+  @ApiOperation({ summary: 'Trained model.json (TF.js layers); weights at model/<file>' })
+  @ApiResponse({ status: 404, description: 'No such experiment, or no saved model yet' })
+  async model(@CurrentUser() user: Principal, @Param('id') id: string) {
+    await this.experiments.getOwned(user, id);
+    const json = await this.models.modelJson(id);
+    if (!json) throw new NotFoundException(`Experiment ${id} has no saved model`);
+    return this.models.withWeightPrefix(json, 'model/');
+  }
+
+  @Get(':id/model/model.json')
+  @ApiOperation({ summary: 'Trained model.json as saved (weight paths relative to it)' })
+  async modelJson(@CurrentUser() user: Principal, @Param('id') id: string) {
+    await this.experiments.getOwned(user, id);
+    const json = await this.models.modelJson(id);
+    if (!json) throw new NotFoundException(`Experiment ${id} has no saved model`);
+    return json;
+  }
+
+  @Get(':id/model/:file')
+  @ApiOperation({ summary: 'A weights file listed in the model’s manifest' })
+  async weights(@CurrentUser() user: Principal, @Param('id') id: string, @Param('file') file: string) {
+    await this.experiments.getOwned(user, id);
+    const full = await this.models.weightsFile(id, file);
+    if (!full) throw new NotFoundException(`Experiment ${id} has no model file ${file}`);
+    return new StreamableFile(createReadStream(full), { type: 'application/octet-stream' });
+  }
+}

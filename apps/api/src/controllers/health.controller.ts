@@ -1,0 +1,46 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Queue } from 'bullmq';
+import { QueueName } from '@trainyard/contracts';
+import { Public } from '../auth/auth.decorators';
+import { RedisClients } from '../redis.providers';
+
+const HEALTH_TIMEOUT_MS = 2000;
+
+// ioredis queues commands while disconnected, so a dead Redis would hang the probe without a deadline.
+const withTimeout = <T>(p: Promise<T>, ms: number) =>
+  Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms).unref())]);
+
+export interface HealthBody {
+  status: 'ok' | 'degraded' | 'error';
+  redis: { ok: boolean; latencyMs?: number; error?: string };
+  workers: { count: number; names: string[] };
+}
+
+@ApiTags('ops')
+@Controller('health')
+export class HealthController {
+  constructor(
+    @InjectQueue(QueueName.Training) private readonly queue: Queue,
+    private readonly redis: RedisClients,
+  ) {}
+
+  @Public()
+  @Get()
+  @ApiOperation({ summary: 'Redis reachable (else 503) and the workers BullMQ sees (none: "degraded")' })
+  async health(@Res({ passthrough: true }) res: { status(code: number): void }): Promise<HealthBody> {
+    const started = Date.now();
+    try {
+      await withTimeout(this.redis.commands.ping(), HEALTH_TIMEOUT_MS);
+      const latencyMs = Date.now() - started;
+      const workers = await withTimeout(this.queue.getWorkers(), HEALTH_TIMEOUT_MS);
+      // BullMQ names a worker's connection `<queue client name>:w:<worker name>`; unnamed ones show their address.
+      const names = workers.map((w) => w.rawname?.split(':w:')[1] ?? w.addr ?? 'unnamed');
+      return { status: names.length > 0 ? 'ok' : 'degraded', redis: { ok: true, latencyMs }, workers: { count: names.length, names } };
+    } catch (err) {
+      res.status(HttpStatus.SERVICE_UNAVAILABLE);
+      return { status: 'error', redis: { ok: false, error: (err as Error).message }, workers: { count: 0, names: [] } };
+    }
+  }
+}

@@ -1,0 +1,37 @@
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger } from 'nestjs-pino';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { AppConfig } from '@trainyard/config';
+import { socketIoRedisKey } from '@trainyard/experiment-store';
+import { ApiModule } from './api.module';
+import { bodyParserErrors } from './middleware/body-parser-errors';
+import { httpMetrics } from './middleware/http-metrics.middleware';
+import { SpecValidationFilter } from './middleware/spec-validation.filter';
+import { WebSocketAdapter } from './middleware/websocket.adapter';
+import { setupOpenApi } from './openapi';
+import { REDIS_URL } from './redis.providers';
+import { MetricsService } from './services/metrics.service';
+
+/** A spec is well under 2 kB; the limit only stops abuse. Larger bodies answer 413. */
+export const BODY_LIMIT = '64kb';
+
+/** The dashboard's static files (apps/api/public), from src/ under jest and dist/ when built. */
+const PUBLIC_DIR = path.join(__dirname, '..', 'public');
+
+/** The configured API application, not yet listening: main.ts and the e2e tests both start this. */
+export async function createApiApp(config: AppConfig): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config), { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  app.disable('x-powered-by');
+  app.useBodyParser('json', { limit: BODY_LIMIT });
+  app.use(bodyParserErrors(BODY_LIMIT));
+  app.use(httpMetrics(app.get(MetricsService)));
+  app.useGlobalFilters(new SpecValidationFilter());
+  app.useWebSocketAdapter(new WebSocketAdapter(app, app.get(REDIS_URL), socketIoRedisKey(config.queuePrefix)));
+  if (fs.existsSync(PUBLIC_DIR)) app.useStaticAssets(PUBLIC_DIR);
+  setupOpenApi(app);
+  app.enableShutdownHooks();
+  return app;
+}

@@ -1,0 +1,97 @@
+import { Logger } from '@nestjs/common';
+import {
+  ConnectedSocket,
+  MessageBody,
+  SubscribeMessage,
+  WebSocketGateway,
+  WebSocketServer,
+  type OnGatewayConnection,
+  type OnGatewayInit,
+} from '@nestjs/websockets';
+import type { Server, Socket } from 'socket.io';
+import { experimentRoom, type ClientToServerEvents, type ServerToClientEvents, type SubscribeAck } from '@trainyard/contracts';
+import { ExperimentStore } from '@trainyard/experiment-store';
+import { AuthService } from '../auth/auth.service';
+import { canAccess, type Principal } from '../auth/principal';
+
+interface SocketData {
+  user: Principal;
+}
+type EventsServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+type EventsSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+/** Every socket of one user joins this room, so access changes (issue 4: revocation) can reach them all. */
+export const userRoom = (name: string) => `user:${name}`;
+export const UNAUTHORIZED = 'unauthorized';
+
+const EXPERIMENT_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const NOT_FOUND: SubscribeAck = { ok: false, error: 'not found' };
+
+/**
+ * Live experiment events. Workers and the API append events to the store, whose redis-emitter
+ * publishes them to room `experimentRoom(id)`; the Redis adapter delivers them to the sockets in
+ * that room on every API instance. This gateway only admits sockets and manages room membership:
+ * it never re-emits, so each event reaches a socket once however often it subscribes.
+ */
+@WebSocketGateway({ serveClient: false })
+export class ExperimentEventsGateway implements OnGatewayInit, OnGatewayConnection {
+  private readonly logger = new Logger(ExperimentEventsGateway.name);
+
+  @WebSocketServer() server!: EventsServer;
+
+  constructor(
+    private readonly auth: AuthService,
+    private readonly store: ExperimentStore,
+  ) {}
+
+  afterInit(server: EventsServer) {
+    // Checked in the handshake middleware rather than after connecting, so a bad token is refused
+    // before the socket exists: the client gets `connect_error` ("unauthorized") and does not retry.
+    server.use((socket, next) => {
+      const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+      const user = this.auth.authenticate(typeof token === 'string' ? token : undefined);
+      if (!user) return next(new Error(UNAUTHORIZED));
+      socket.data.user = user;
+      next();
+    });
+  }
+
+  handleConnection(client: EventsSocket) {
+    const user = client.data.user;
+    if (!user) {
+      client.disconnect(true);
+      return;
+    }
+    void client.join(userRoom(user.name));
+  }
+
+  /**
+   * Joins the room first, then reads the history: an event appended in between is both in the
+   * history and delivered live, never in neither. Clients keep live events that arrive before
+   * the ack and drop every live event with `seq <= last history seq`.
+   */
+  @SubscribeMessage('subscribe')
+  async subscribe(@ConnectedSocket() client: EventsSocket, @MessageBody() body: unknown): Promise<SubscribeAck> {
+    const id = (body as { id?: unknown } | null)?.id;
+    if (typeof id !== 'string' || !EXPERIMENT_ID.test(id)) return NOT_FOUND;
+    try {
+      const record = await this.store.get(id);
+      if (!record || !canAccess(client.data.user, record)) return NOT_FOUND;
+      await client.join(experimentRoom(id));
+      const history = await this.store.events(id);
+      return { ok: true, history };
+    } catch (err) {
+      this.logger.warn(`subscribe ${id} failed: ${(err as Error).message}`);
+      await client.leave(experimentRoom(id));
+      return { ok: false, error: 'unavailable, try again' };
+    }
+  }
+
+  @SubscribeMessage('unsubscribe')
+  async unsubscribe(@ConnectedSocket() client: EventsSocket, @MessageBody() body: unknown): Promise<{ ok: boolean }> {
+    const id = (body as { id?: unknown } | null)?.id;
+    if (typeof id !== 'string') return { ok: false };
+    await client.leave(experimentRoom(id));
+    return { ok: true };
+  }
+}

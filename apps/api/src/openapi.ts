@@ -1,0 +1,74 @@
+import type { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { z } from 'zod';
+import { ExperimentSpecSchema, PRESET_NAMES } from '@trainyard/contracts';
+
+export const DOCS_PATH = 'api/docs';
+
+const toSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { target: 'openapi-3.0', io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+
+/**
+ * Validation is zod (one schema shared with the worker and CLI), so the request schemas in the
+ * document are generated from it rather than restated as decorated DTO classes.
+ */
+export function requestSchemas(): Record<string, Record<string, unknown>> {
+  const spec = toSchema(ExperimentSpecSchema);
+  delete spec.$schema;
+  const presetForm = {
+    type: 'object',
+    required: ['preset'],
+    properties: { preset: { type: 'string', enum: PRESET_NAMES } },
+    additionalProperties: true,
+    description:
+      'A preset plus overrides of any ExperimentSpec field. Nested objects merge field by field; ' +
+      'a nested object with a different `type` replaces the preset value whole. The result must be a valid ExperimentSpec.',
+    example: { preset: 'mnist-cnn', epochs: 2, limit: 5000 },
+  };
+  return {
+    ExperimentSpec: spec,
+    PresetRequest: presetForm,
+    ExperimentRequest: {
+      oneOf: [{ $ref: '#/components/schemas/PresetRequest' }, { $ref: '#/components/schemas/ExperimentSpec' }],
+    },
+    SuiteOverrides: {
+      type: 'object',
+      additionalProperties: true,
+      description: 'Overrides applied to every preset of the suite (same rules as PresetRequest, without `preset`).',
+      example: { epochs: 1, limit: 2000 },
+    },
+    ValidationError: {
+      type: 'object',
+      required: ['statusCode', 'error', 'message', 'issues'],
+      properties: {
+        statusCode: { type: 'integer', enum: [400] },
+        error: { type: 'string' },
+        message: { type: 'string' },
+        issues: {
+          type: 'array',
+          items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } },
+        },
+      },
+    },
+  };
+}
+
+export function buildOpenApi(app: INestApplication): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle('Trainyard')
+    .setDescription(
+      'Submit CNN training experiments to the class queue and follow them. Live events: socket.io on the same origin, ' +
+        'handshake `auth: { token }`, emit `subscribe {id}` (ack: history), then `experiment:event`.',
+    )
+    .setVersion('0.1.0')
+    .addBearerAuth()
+    .addSecurityRequirements('bearer')
+    .build();
+  const document = SwaggerModule.createDocument(app, config);
+  document.components = { ...document.components, schemas: { ...document.components?.schemas, ...requestSchemas() } };
+  return document;
+}
+
+export function setupOpenApi(app: INestApplication) {
+  // Public: the document holds no data, and a browser cannot send a bearer token to open it.
+  SwaggerModule.setup(DOCS_PATH, app, () => buildOpenApi(app), { jsonDocumentUrl: `${DOCS_PATH}/openapi.json` });
+}

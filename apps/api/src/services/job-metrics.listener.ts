@@ -1,0 +1,60 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { QueueEvents, type Queue } from 'bullmq';
+import type { AppConfig } from '@trainyard/config';
+import { QueueName, type TrainJobData } from '@trainyard/contracts';
+import { ExperimentStore } from '@trainyard/experiment-store';
+import { bullConnectionOptions } from '@trainyard/redis';
+import { InjectConfig } from '../app-config.token';
+import { InjectRedisUrl } from '../redis.providers';
+import { MetricsService } from './metrics.service';
+
+/**
+ * Feeds the job histograms from BullMQ's queue events (a Redis stream, so no polling): duration
+ * and wait from the job's timestamps, samples/s from the experiment's stored result.
+ */
+@Injectable()
+export class JobMetricsListener implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(JobMetricsListener.name);
+  private events?: QueueEvents;
+
+  constructor(
+    @InjectConfig() private readonly config: AppConfig,
+    @InjectRedisUrl() private readonly redisUrl: string,
+    @InjectQueue(QueueName.Training) private readonly queue: Queue<TrainJobData>,
+    private readonly store: ExperimentStore,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  onModuleInit() {
+    // A blocking XREAD connection: it must wait out a Redis restart, hence the worker options.
+    this.events = new QueueEvents(QueueName.Training, {
+      connection: bullConnectionOptions(this.redisUrl, 'worker', 'trainyard-api-events'),
+      prefix: this.config.queuePrefix,
+    });
+    this.events.on('error', (err) => this.logger.warn(`Queue events: ${err.message}`));
+    this.events.on('completed', ({ jobId }) => void this.observe(jobId, 'completed'));
+    this.events.on('failed', ({ jobId }) => void this.observe(jobId, 'failed'));
+  }
+
+  async onApplicationShutdown() {
+    await this.events?.close();
+  }
+
+  private async observe(jobId: string, outcome: 'completed' | 'failed') {
+    try {
+      const job = await this.queue.getJob(jobId);
+      if (job?.processedOn && job.finishedOn) {
+        this.metrics.jobDuration.observe({ outcome }, (job.finishedOn - job.processedOn) / 1000);
+        this.metrics.jobWait.observe((job.processedOn - job.timestamp) / 1000);
+      }
+      if (outcome !== 'completed') return;
+      const record = await this.store.get(job?.data.experimentId ?? jobId);
+      if (record?.result?.samplesPerSec) {
+        this.metrics.samplesPerSec.observe({ model: record.result.model, backend: record.result.backend }, record.result.samplesPerSec);
+      }
+    } catch (err) {
+      this.logger.warn(`Metrics for job ${jobId} skipped: ${(err as Error).message}`);
+    }
+  }
+}

@@ -1,0 +1,135 @@
+// Shared by test/api*.e2e-spec.ts and test/socket*.e2e-spec.ts: a real Redis of the test's own,
+// a roster with an admin and two students, and API instances started in-process on free ports.
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Queue } from 'bullmq';
+import Redis from 'ioredis';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { io, type Socket } from 'socket.io-client';
+import { loadConfig, type AppConfig } from '@trainyard/config';
+import { QueueName, type ClientToServerEvents, type ExperimentEvent, type ServerToClientEvents, type SubscribeAck, type TrainJobData } from '@trainyard/contracts';
+import { ExperimentEventPublisher, ExperimentStore, socketIoRedisKey } from '@trainyard/experiment-store';
+import { bullConnectionOptions } from '@trainyard/redis';
+import { deleteKeys, startTestRedis, testPrefix, type TestRedis } from '../../../test/support/test-redis';
+import { createApiApp } from '../src/create-api-app';
+
+export const TOKENS = {
+  admin: 'admin-token-for-tests-0001',
+  alice: 'alice-token-for-tests-0002',
+  bob: 'bob-token-for-tests-00003',
+} as const;
+export type TestUser = keyof typeof TOKENS;
+export const auth = (user: TestUser) => ({ Authorization: `Bearer ${TOKENS[user]}` });
+
+export interface ApiInstance {
+  app: NestExpressApplication;
+  url: string;
+}
+
+export interface Harness {
+  redis: TestRedis;
+  config: AppConfig;
+  home: string;
+  /** The first API instance. */
+  api: ApiInstance;
+  /** The training queue as a worker would see it (same prefix). */
+  queue: Queue<TrainJobData>;
+  /** A store like a worker's: appends are published to socket.io rooms through Redis. */
+  store: ExperimentStore;
+  client: Redis;
+  startApi(): Promise<ApiInstance>;
+  connect(user: TestUser | { token?: unknown }, api?: ApiInstance): Promise<TypedSocket>;
+  close(): Promise<void>;
+}
+
+export type TypedSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+export async function startHarness(): Promise<Harness> {
+  const redis = await startTestRedis();
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'trainyard-api-test-'));
+  const rosterFile = path.join(home, 'class-roster.yaml');
+  fs.writeFileSync(
+    rosterFile,
+    ['users:', ...Object.entries(TOKENS).map(([name, token]) => `  - { name: ${name}, role: ${name === 'admin' ? 'admin' : 'student'}, token: ${token} }`)].join('\n') + '\n',
+  );
+  const prefix = testPrefix();
+  const config = loadConfig({ REDIS_URL: redis.url, CLASS_ROSTER: rosterFile, TRAINYARD_HOME: home, QUEUE_PREFIX: prefix, LOG_LEVEL: 'silent' }, home);
+  const apps: ApiInstance[] = [];
+  const sockets: TypedSocket[] = [];
+
+  const startApi = async (): Promise<ApiInstance> => {
+    const app = await createApiApp(config);
+    await app.listen(0, '127.0.0.1');
+    const instance = { app, url: (await app.getUrl()).replace('[::1]', '127.0.0.1') };
+    apps.push(instance);
+    return instance;
+  };
+
+  const client = new Redis(redis.url);
+  const queue = new Queue<TrainJobData>(QueueName.Training, { connection: bullConnectionOptions(redis.url, 'producer'), prefix });
+  const store = new ExperimentStore(client, {
+    prefix,
+    publisher: new ExperimentEventPublisher(client, { key: socketIoRedisKey(prefix) }),
+  });
+  const api = await startApi();
+
+  const connect = (user: TestUser | { token?: unknown }, on: ApiInstance = api) =>
+    new Promise<TypedSocket>((resolve, reject) => {
+      const socket: TypedSocket = io(on.url, {
+        auth: typeof user === 'string' ? { token: TOKENS[user] } : user,
+        transports: ['websocket'],
+        reconnection: false,
+        forceNew: true,
+      });
+      sockets.push(socket);
+      socket.once('connect', () => resolve(socket));
+      socket.once('connect_error', reject);
+    });
+
+  return {
+    redis,
+    config,
+    home,
+    api,
+    queue,
+    store,
+    client,
+    startApi,
+    connect,
+    close: async () => {
+      sockets.splice(0).forEach((s) => s.disconnect());
+      for (const { app } of apps) await app.close();
+      await queue.close();
+      await deleteKeys(client, prefix);
+      client.disconnect();
+      await redis.stop();
+      fs.rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Subscribes and collects: the ack's history plus every live event, in arrival order. */
+export async function subscribe(socket: TypedSocket, id: string) {
+  const live: ExperimentEvent[] = [];
+  socket.on('experiment:event', (e) => {
+    if (e.id === id) live.push(e);
+  });
+  const ack = await new Promise<SubscribeAck>((resolve) => socket.emit('subscribe', { id }, resolve));
+  return { ack, live };
+}
+
+/** History then live events, live ones at or below the last history seq dropped (the documented client rule). */
+export function merged(ack: SubscribeAck, live: ExperimentEvent[]): ExperimentEvent[] {
+  const history = ack.history ?? [];
+  const last = history.at(-1)?.seq ?? 0;
+  return [...history, ...live.filter((e) => e.seq > last)];
+}
+
+export async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -1,0 +1,27 @@
+import type { Command } from 'commander';
+import { buildModel, COURSE_MODELS, countParams } from '@trainyard/training';
+import * as tf from '@tensorflow/tfjs';
+
+export function registerModelsCommand(program: Command): void {
+  program
+    .command('models')
+    .description('list the course models with their trainable parameter counts')
+    .option('--json', 'one JSON array of {name, params}')
+    .action(async (opts: { json?: boolean }) => {
+      await tf.setBackend('cpu');
+      const rows = COURSE_MODELS.map(({ name, spec }) => {
+        const model = buildModel(spec);
+        try {
+          return { name, params: countParams(model) };
+        } finally {
+          model.dispose();
+        }
+      });
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify(rows)}\n`);
+        return;
+      }
+      const width = Math.max(...rows.map((r) => r.name.length));
+      for (const r of rows) process.stdout.write(`${r.name.padEnd(width)}  ${r.params.toLocaleString('en-US').padStart(11)}\n`);
+    });
+}

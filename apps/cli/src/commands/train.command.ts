@@ -1,0 +1,47 @@
+import type { Command } from 'commander';
+import { loadConfig } from '@trainyard/config';
+import { resolveExperimentRequest } from '@trainyard/contracts';
+import { eventStamper } from '../output/event-stamp';
+import { createProgressView } from '../output/progress-view';
+import { overridesFrom, specOptions, type SpecFlags } from './spec-options';
+import { trainLocally } from './local-training';
+
+export function registerTrainCommand(program: Command): void {
+  specOptions(program.command('train').description('train one experiment in this process (no queue)'))
+    .option('--json', 'print one JSON event a line, ending with a `completed` event')
+    .option('--save <dir>', 'save the trained model (TF.js format) to this directory')
+    .action(async (flags: SpecFlags & { save?: string }) => {
+      const config = loadConfig({ ...process.env, ...(flags.dataDir ? { DATA_DIR: flags.dataDir } : {}) });
+      const spec = resolveExperimentRequest({ preset: flags.preset, ...overridesFrom(flags) });
+      const stamp = eventStamper('local');
+      const view = flags.json ? undefined : createProgressView();
+      const label = spec.name ?? flags.preset;
+      try {
+        const result = await trainLocally(
+          spec,
+          config,
+          flags.backend ?? config.backend,
+          (e) => (flags.json ? process.stdout.write(`${JSON.stringify(stamp(e))}\n`) : view!.onEvent(label, e)),
+          { quiet: flags.json, saveTo: flags.save },
+        );
+        view?.stop();
+        if (!flags.json) {
+          process.stdout.write(
+            `${label}: test accuracy ${(result.testAccuracy * 100).toFixed(2)}% (${result.correct}/${result.testSamples}), ` +
+              `test loss ${result.testLoss.toFixed(4)}, ${result.params} params, ${Math.round(result.samplesPerSec)} img/s on ${result.backend}\n`,
+          );
+        }
+      } catch (err) {
+        view?.stop();
+        if (flags.json) process.stdout.write(`${JSON.stringify(stamp(failureEvent(err)))}\n`);
+        throw err;
+      }
+    });
+}
+
+export function failureEvent(err: unknown) {
+  const message = err instanceof Error ? err.message : String(err);
+  return err instanceof Error && err.name === 'TrainingCancelledError'
+    ? ({ type: 'cancelled', reason: message } as const)
+    : ({ type: 'failed', error: message } as const);
+}

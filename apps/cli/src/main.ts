@@ -1,0 +1,20 @@
+import { Command, CommanderError } from 'commander';
+import { SpecValidationError } from '@trainyard/contracts';
+import { registerModelsCommand } from './commands/models.command';
+import { registerReportCommand } from './commands/report.command';
+import { registerTrainCommand } from './commands/train.command';
+
+const program = new Command('trainyard')
+  .description('Trainyard: the course\'s CNN experiments, trained locally or on the class queue')
+  .showHelpAfterError();
+registerModelsCommand(program);
+registerTrainCommand(program);
+registerReportCommand(program);
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  if (err instanceof CommanderError) process.exit(err.exitCode);
+  // Bad input is the user's to fix: one clear line, no stack trace.
+  const message = err instanceof SpecValidationError ? err.message : err instanceof Error ? err.message : String(err);
+  process.stderr.write(`trainyard: ${message}\n`);
+  process.exit(err instanceof SpecValidationError ? 2 : 1);
+});

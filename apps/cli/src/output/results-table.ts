@@ -1,0 +1,36 @@
+import { PUBLISHED, type PresetName, type TrainingResult } from '@trainyard/contracts';
+
+export interface ReportRow {
+  preset: PresetName;
+  label: string;
+  result?: TrainingResult;
+  error?: string;
+  wallSeconds?: number;
+}
+
+const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
+
+/** The course's results table: measured beside published, as plain aligned text. */
+export function formatResultsTable(rows: ReportRow[], dataset: string): string {
+  const header = ['run', 'params', 'test accuracy', 'published', 'wall time', 'backend'];
+  const body = rows.map((r) => {
+    const pub = PUBLISHED[r.preset];
+    if (!r.result) return [r.label, String(pub.params), r.error ? `failed: ${r.error}` : '-', pct(pub.testAccuracy), '-', '-'];
+    return [
+      r.label,
+      String(r.result.params),
+      `${pct(r.result.testAccuracy)} (${r.result.correct}/${r.result.testSamples})`,
+      `${pct(pub.testAccuracy)} (${pub.note})`,
+      `${(r.wallSeconds ?? r.result.seconds).toFixed(1)} s`,
+      r.result.backend,
+    ];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  return [
+    `Results on ${dataset}`,
+    line(header),
+    `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
+    ...body.map(line),
+  ].join('\n');
+}

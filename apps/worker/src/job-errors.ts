@@ -1,0 +1,26 @@
+// Why a job's AbortSignal fired: the processor acts on the reason, not on the error the trainer throws.
+export const AbortReason = {
+  /** A user asked to cancel: record `cancelled`, complete the job. */
+  Cancel: 'cancel-requested',
+  /** This worker is shutting down: put the job back in the queue for another worker. */
+  Shutdown: 'worker-shutdown',
+  /** The record finished elsewhere (cancelled while queued): stop quietly. */
+  RecordFinished: 'record-finished',
+} as const;
+export type AbortReason = (typeof AbortReason)[keyof typeof AbortReason];
+
+/**
+ * Errors that no retry can fix, so the job fails at once (UnrecoverableError): a spec that does
+ * not fit its data (the trainer throws RangeError, e.g. a normalize with 3 channels on 1-channel
+ * images), a spec that fails the shared schema, an experiment that is not in the store.
+ * Everything else (Redis blips, a failed data download, out of memory) is retried with backoff.
+ */
+const UNRECOVERABLE_NAMES = new Set(['RangeError', 'ZodError', 'SpecValidationError', 'ExperimentNotFoundError', 'UnrecoverableError']);
+
+export function isUnrecoverable(err: unknown): boolean {
+  return err instanceof RangeError || (err instanceof Error && UNRECOVERABLE_NAMES.has(err.name));
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,146 @@
+import * as path from 'node:path';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
+import type { Logger } from 'pino';
+import type { Redis } from 'ioredis';
+import type { ExperimentSpec, TrainJobData, TrainingEvent } from '@trainyard/contracts';
+import type { AppConfig } from '@trainyard/config';
+import { ExperimentStore, TERMINAL_STATUSES, subscribeToCancellations } from '@trainyard/experiment-store';
+import type { BackendSelection } from '@trainyard/training';
+import { AbortReason, errorMessage, isUnrecoverable } from './job-errors';
+import type { Trainer } from './trainer.port';
+import { APP_CONFIG, BACKEND_SELECTION, PINO, REDIS_SUBSCRIBER, TRAINER } from './worker.tokens';
+
+export type TrainJobOutcome = { outcome: 'completed'; testAccuracy: number } | { outcome: 'cancelled' | 'skipped'; status?: string };
+
+/**
+ * Runs one `train-experiment` job: adapts the trainer's events to the experiment store (which
+ * publishes them live) and turns the way training ended into the job's fate:
+ * - completed: the trainer's `completed` event is stored; the job completes.
+ * - cancelled by a user (cancel channel, or `cancelRequested` seen at start): `cancelled` is
+ *   stored; the job completes, so it is neither failed nor retried.
+ * - worker shutdown: `queued` is stored and the job goes back to the front of the wait list.
+ * - a spec that can never train: `failed` is stored; UnrecoverableError skips BullMQ's retries.
+ * - anything else: retried with backoff (`queued` stored), `failed` on the last attempt.
+ * A retried job appends a fresh `started`, so one history holds every attempt, seq-contiguous.
+ */
+@Injectable()
+export class TrainExperimentHandler implements OnModuleInit {
+  /** Running experiments of this process, so a cancel published by any API instance reaches them. */
+  private readonly running = new Map<string, AbortController>();
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly store: ExperimentStore,
+    @Inject(TRAINER) private readonly trainer: Trainer,
+    @Inject(BACKEND_SELECTION) private readonly backend: BackendSelection,
+    @Inject(REDIS_SUBSCRIBER) private readonly subscriber: Redis,
+    @Inject(PINO) private readonly logger: Logger,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    // Subscribed before the worker takes its first job (the processor starts it at bootstrap).
+    await subscribeToCancellations(this.subscriber, this.config.queuePrefix, (id) => this.running.get(id)?.abort(AbortReason.Cancel));
+  }
+
+  async handle(job: Job<TrainJobData>, token: string | undefined, jobSignal: AbortSignal | undefined): Promise<TrainJobOutcome> {
+    const id = job.data.experimentId;
+    const log = this.logger.child({ experimentId: id, jobId: job.id, attempt: job.attemptsMade + 1 });
+    // Registered before the record is read: requestCancel sets the flag, then publishes, so a
+    // cancellation is either seen in the record below or heard by this controller.
+    const local = new AbortController();
+    this.running.set(id, local);
+    try {
+      const record = await this.store.get(id);
+      if (!record) throw new UnrecoverableError(`experiment ${id} is not in the store`);
+      if (TERMINAL_STATUSES.has(record.status)) {
+        log.info({ status: record.status }, 'experiment already finished: skipping the job');
+        return { outcome: 'skipped', status: record.status };
+      }
+      if (record.cancelRequested) {
+        await this.store.appendEvent(id, { type: 'cancelled', reason: 'cancelled before it started' });
+        log.info('cancelled before it started');
+        return { outcome: 'cancelled' };
+      }
+      // BullMQ aborts jobSignal on worker.cancelJob / cancelAllJobs (shutdown); local, on cancel.
+      const signal = jobSignal ? AbortSignal.any([jobSignal, local.signal]) : local.signal;
+      try {
+        return await this.train(id, record.spec, signal, (reason) => local.abort(reason), log);
+      } catch (err) {
+        if (signal.aborted) return await this.afterAbort(job, token, String(signal.reason), log);
+        throw await this.afterFailure(job, err, log);
+      }
+    } finally {
+      this.running.delete(id);
+    }
+  }
+
+  private async train(
+    id: string,
+    spec: ExperimentSpec,
+    signal: AbortSignal,
+    abort: (reason: AbortReason) => void,
+    log: Logger,
+  ): Promise<TrainJobOutcome> {
+    let completedStored = false;
+    const onEvent = async (event: TrainingEvent) => {
+      const stored = await this.store.appendEvent(id, event);
+      if (!stored) {
+        // Refused: the record finished elsewhere (cancelled while this job was starting).
+        if (!signal.aborted) abort(AbortReason.RecordFinished);
+        return;
+      }
+      if (event.type === 'completed') completedStored = true;
+      if (event.type === 'started') log.info({ backend: event.backend, batches: event.batches, epochs: event.epochs }, 'training started');
+      if (event.type === 'epoch') log.info({ epoch: event.epoch, testAccuracy: event.testAccuracy, samplesPerSec: Math.round(event.samplesPerSec) }, 'epoch done');
+    };
+    const result = await this.trainer.trainExperiment(spec, {
+      dataDir: this.config.dataDir,
+      signal,
+      onEvent,
+      saveTo: path.join(this.config.artifactsDir, id),
+      worker: this.config.workerName,
+      backend: this.backend.backend,
+      log: (message: string) => log.info(message),
+    });
+    if (!completedStored) await this.store.appendEvent(id, { type: 'completed', result });
+    log.info({ testAccuracy: result.testAccuracy, seconds: result.seconds }, 'training completed');
+    return { outcome: 'completed', testAccuracy: result.testAccuracy };
+  }
+
+  private async afterAbort(job: Job<TrainJobData>, token: string | undefined, reason: string, log: Logger): Promise<TrainJobOutcome> {
+    const id = job.data.experimentId;
+    if (reason === AbortReason.Shutdown) {
+      // Not a cancellation: the job goes back to the front of the wait list, without using up an
+      // attempt, for another worker (BullMQ's "manual retrying": moveToWait + WaitingError).
+      // Its next `started` continues this history.
+      await this.store.appendEvent(id, { type: 'queued', position: 0 });
+      await job.moveToWait(token);
+      log.info('worker shutting down: job returned to the queue');
+      throw new WaitingError();
+    }
+    if (reason === AbortReason.Cancel) {
+      await this.store.appendEvent(id, { type: 'cancelled', reason: 'cancelled while running' });
+      log.info('cancelled while running');
+      return { outcome: 'cancelled' };
+    }
+    log.info({ reason }, 'experiment finished elsewhere: training stopped');
+    return { outcome: 'skipped' };
+  }
+
+  /** Stores what the failure means for the experiment; returns the error for BullMQ to act on. */
+  private async afterFailure(job: Job<TrainJobData>, err: unknown, log: Logger): Promise<Error> {
+    const id = job.data.experimentId;
+    const message = errorMessage(err);
+    const attempts = job.opts.attempts ?? 1;
+    if (isUnrecoverable(err)) {
+      await this.store.appendEvent(id, { type: 'failed', error: message }).catch(() => null);
+      log.warn({ err }, 'experiment cannot succeed: failed without retry');
+      return err instanceof UnrecoverableError ? err : new UnrecoverableError(message);
+    }
+    const last = job.attemptsMade + 1 >= attempts;
+    await this.store.appendEvent(id, last ? { type: 'failed', error: message } : { type: 'queued', position: 0 });
+    log.error({ err, attemptsLeft: attempts - job.attemptsMade - 1 }, last ? 'training failed' : 'training failed: will retry');
+    return err instanceof Error ? err : new Error(message);
+  }
+}

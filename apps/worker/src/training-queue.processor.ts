@@ -1,0 +1,70 @@
+import { Inject, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
+import type { Logger } from 'pino';
+import { JobName, QueueName, type TrainJobData } from '@trainyard/contracts';
+import { AbortReason } from './job-errors';
+import { TrainExperimentHandler } from './train-experiment.handler';
+import { PINO } from './worker.tokens';
+
+type JobHandler = (job: Job, token: string | undefined, signal: AbortSignal | undefined) => Promise<unknown>;
+
+/**
+ * The `training` queue's BullMQ worker: one handler per job name, and a shutdown that hands
+ * running jobs back to the queue. Worker options (concurrency, autorun: false, lock settings)
+ * are applied by WorkerModule.forRoot from configuration.
+ */
+@Processor(QueueName.Training)
+export class TrainingQueueProcessor extends WorkerHost implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
+  // A mapped type over JobName: a job name without a handler does not compile.
+  private readonly handlers: { [N in JobName]: JobHandler };
+  private shuttingDown = false;
+
+  constructor(
+    trainExperiment: TrainExperimentHandler,
+    @Inject(PINO) private readonly logger: Logger,
+  ) {
+    super();
+    this.handlers = {
+      [JobName.TrainExperiment]: (job, token, signal) => trainExperiment.handle(job as Job<TrainJobData>, token, signal),
+    };
+  }
+
+  onModuleInit(): void {
+    // ...and one that slipped through (a cast, a JS caller) stops the start-up, as immich does.
+    const missing = Object.values(JobName).filter((name) => typeof this.handlers[name] !== 'function');
+    if (missing.length) throw new Error(`No handler for job(s) ${missing.join(', ')} on queue ${QueueName.Training}`);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    // autorun is off so that no job is taken before every provider (backend, cancel channel) is ready.
+    this.worker.run().catch((err) => this.logger.error({ err }, 'worker stopped on an error'));
+    await this.worker.waitUntilReady();
+  }
+
+  /** BullMQ passes an AbortSignal as third argument because this method declares three parameters. */
+  async process(job: Job, token?: string, signal?: AbortSignal): Promise<unknown> {
+    if (this.shuttingDown) {
+      // Fetched while closing: hand it straight back rather than start training.
+      await job.moveToWait(token);
+      throw new WaitingError();
+    }
+    const handler = this.handlers[job.name as JobName];
+    if (!handler) throw new UnrecoverableError(`No handler for job "${job.name}" on queue ${QueueName.Training}`);
+    return handler(job, token, signal);
+  }
+
+  /**
+   * SIGTERM (enableShutdownHooks): stop taking jobs, abort running training between two
+   * batches, and let each job put itself back in the queue (moveToWait + WaitingError) for
+   * another worker, rather than wait out a long run or leave the job to be found stalled only
+   * after its lock expires. close() resolves once every active job has been handed back.
+   */
+  async onModuleDestroy(): Promise<void> {
+    this.shuttingDown = true;
+    const closing = this.worker.close();
+    this.worker.cancelAllJobs(AbortReason.Shutdown);
+    await closing;
+    this.logger.info('worker closed');
+  }
+}

@@ -1,0 +1,93 @@
+import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { BullModule, Processor } from '@nestjs/bullmq';
+import type { WorkerOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { QueueName } from '@trainyard/contracts';
+import type { AppConfig } from '@trainyard/config';
+import { ExperimentEventPublisher, ExperimentStore, socketIoRedisKey } from '@trainyard/experiment-store';
+import { bullConnectionOptions, createRedisClient } from '@trainyard/redis';
+import { FailedJobsListener } from './failed-jobs.listener';
+import { TrainExperimentHandler } from './train-experiment.handler';
+import type { Trainer } from './trainer.port';
+import { TrainingQueueProcessor } from './training-queue.processor';
+import { APP_CONFIG, BACKEND_SELECTION, PINO, REDIS_CLIENT, REDIS_SUBSCRIBER, REDIS_URL, TRAINER } from './worker.tokens';
+
+export interface WorkerModuleOptions {
+  config: AppConfig;
+  redisUrl: string;
+  logger: Logger;
+  trainer: Trainer;
+  /** BullMQ worker options on top of configuration (tests shorten lockDuration and stalledInterval). */
+  workerOptions?: Partial<Omit<WorkerOptions, 'connection'>>;
+}
+
+@Module({})
+export class WorkerModule implements OnApplicationShutdown {
+  static forRoot(opts: WorkerModuleOptions): DynamicModule {
+    const { config, redisUrl, logger } = opts;
+    // @Processor's worker options are class metadata, normally fixed at compile time; applying the
+    // decorator here lets configuration choose them (nestjs/bull#2583 declines a built-in way).
+    Processor(QueueName.Training, {
+      concurrency: config.workerConcurrency ?? 1, // one job per GPU
+      autorun: false, // started in onApplicationBootstrap, once every provider is ready
+      name: config.workerName,
+      ...opts.workerOptions,
+    })(TrainingQueueProcessor);
+    return {
+      module: WorkerModule,
+      imports: [
+        BullModule.forRoot({
+          connection: bullConnectionOptions(redisUrl, 'worker', `trainyard-worker:${config.workerName}`),
+          prefix: config.queuePrefix,
+        }),
+        // Also what brings in @nestjs/bullmq's explorer, which turns @Processor classes into workers.
+        BullModule.registerQueue({ name: QueueName.Training }),
+      ],
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        { provide: REDIS_URL, useValue: redisUrl },
+        { provide: PINO, useValue: logger },
+        { provide: TRAINER, useValue: opts.trainer },
+        { provide: REDIS_CLIENT, useFactory: () => createRedisClient(redisUrl, { name: `trainyard-worker-store:${config.workerName}` }) },
+        { provide: REDIS_SUBSCRIBER, useFactory: () => createRedisClient(redisUrl, { name: `trainyard-worker-cancel:${config.workerName}`, role: 'subscriber' }) },
+        {
+          provide: ExperimentStore,
+          inject: [REDIS_CLIENT],
+          useFactory: (redis: Redis) =>
+            new ExperimentStore(redis, {
+              prefix: config.queuePrefix,
+              publisher: new ExperimentEventPublisher(redis, {
+                key: socketIoRedisKey(config.queuePrefix),
+                onError: (err) => logger.warn({ err }, 'live event not published (the store has it)'),
+              }),
+            }),
+        },
+        {
+          // Async provider: Nest resolves it before any lifecycle hook, so no job starts before
+          // TF.js has its backend.
+          provide: BACKEND_SELECTION,
+          inject: [TRAINER],
+          useFactory: async (trainer: Trainer) => {
+            const selection = await trainer.initBackend(config.backend, (message) => logger.info(message));
+            logger.info({ backend: selection.backend, reason: selection.reason, passedOver: selection.passedOver }, 'TF.js backend selected');
+            return selection;
+          },
+        },
+        TrainExperimentHandler,
+        TrainingQueueProcessor,
+        FailedJobsListener,
+      ],
+    };
+  }
+
+  constructor(
+    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    @Inject(REDIS_SUBSCRIBER) private readonly subscriber: Redis,
+  ) {}
+
+  /** After onModuleDestroy, where the worker has closed: nothing uses these connections any more. */
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([this.redis.quit(), this.subscriber.quit()]);
+  }
+}

@@ -1,0 +1,15 @@
+// Every key of the store sits under `<prefix>:experiment...`; BullMQ's own keys are
+// `<prefix>:<queue>:...`, so one prefix (QUEUE_PREFIX) isolates a deployment or a test.
+export const experimentKeys = (prefix: string) => ({
+  record: (id: string) => `${prefix}:experiment:${id}`,
+  events: (id: string) => `${prefix}:experiment:${id}:events`,
+  /** All experiments by creation time (ms). */
+  all: `${prefix}:experiments`,
+  byOwner: (owner: string) => `${prefix}:experiments:owner:${owner}`,
+  /** Finished experiments by finish time (ms): what retention trims. */
+  finished: `${prefix}:experiments:finished`,
+});
+export type ExperimentKeys = ReturnType<typeof experimentKeys>;
+
+/** Redis pub/sub channel carrying the ids of experiments whose cancellation was requested. */
+export const cancelChannel = (prefix: string) => `${prefix}:cancel`;

@@ -1,0 +1,144 @@
+import Redis from 'ioredis';
+import { presetSpec } from '@trainyard/contracts';
+import { deleteKeys, startTestRedis, testPrefix, type TestRedis } from '../../../test/support/test-redis';
+import { subscribeToCancellations } from './experiment-cancellation';
+import { ExperimentNotFoundError, ExperimentStore } from './experiment.store';
+
+const spec = presetSpec('mnist-fc', { dataset: 'synthetic', limit: 64 });
+const progress = (batch: number) =>
+  ({ type: 'progress', epoch: 1, epochs: 1, batch, batches: 100, loss: 1, accuracy: 0.5, samplesPerSec: 10 }) as const;
+
+describe('ExperimentStore', () => {
+  let server: TestRedis;
+  let redis: Redis;
+  let prefix: string;
+  let store: ExperimentStore;
+
+  beforeAll(async () => {
+    server = await startTestRedis();
+    redis = new Redis(server.url);
+  });
+  afterAll(async () => {
+    await redis.quit();
+    await server.stop();
+  });
+  beforeEach(() => {
+    prefix = testPrefix();
+    store = new ExperimentStore(redis, { prefix, retentionDays: 30 });
+  });
+  afterEach(() => deleteKeys(redis, prefix));
+
+  it('creates a queued record and reads it back', async () => {
+    const created = await store.create({ owner: 'alice', spec, suite: 'week2-mnist' });
+    expect(created.id).toMatch(/^[0-9a-f-]{36}$/);
+    await expect(store.get(created.id)).resolves.toEqual(created);
+    expect(created).toMatchObject({ owner: 'alice', status: 'queued', lastSeq: 0, suite: 'week2-mnist' });
+    await expect(store.get('nope')).resolves.toBeNull();
+  });
+
+  it('numbers events 1, 2, 3... with no gap or repeat under concurrent appends from two connections', async () => {
+    const { id } = await store.create({ owner: 'alice', spec });
+    const other = new Redis(server.url);
+    try {
+      const otherStore = new ExperimentStore(other, { prefix });
+      await store.appendEvent(id, { type: 'started', backend: 'cpu', worker: 'w1', params: 1, trainSamples: 1, testSamples: 1, epochs: 1, batches: 100 });
+      const appended = await Promise.all(
+        Array.from({ length: 60 }, (_, i) => (i % 2 ? store : otherStore).appendEvent(id, progress(i + 1))),
+      );
+      const seqs = appended.map((e) => e!.seq).sort((a, b) => a - b);
+      expect(seqs).toEqual(Array.from({ length: 60 }, (_, i) => i + 2));
+      const history = await store.events(id);
+      expect(history.map((e) => e.seq)).toEqual(Array.from({ length: 61 }, (_, i) => i + 1));
+      expect(history.every((e) => e.id === id && typeof e.at === 'string')).toBe(true);
+      expect((await store.events(id, 58)).map((e) => e.seq)).toEqual([59, 60, 61]);
+      expect(await store.get(id)).toMatchObject({ status: 'running', worker: 'w1', backend: 'cpu', lastSeq: 61 });
+    } finally {
+      await other.quit();
+    }
+  });
+
+  it('refuses any event after a terminal one', async () => {
+    const { id } = await store.create({ owner: 'alice', spec });
+    await store.appendEvent(id, progress(1));
+    const result = { testAccuracy: 0.9 } as never;
+    const done = await store.appendEvent(id, { type: 'completed', result });
+    expect(done).toMatchObject({ seq: 2, type: 'completed' });
+    await expect(store.appendEvent(id, progress(2))).resolves.toBeNull();
+    await expect(store.appendEvent(id, { type: 'failed', error: 'late' })).resolves.toBeNull();
+    expect((await store.events(id)).map((e) => e.type)).toEqual(['progress', 'completed']);
+    expect(await store.get(id)).toMatchObject({ status: 'completed', result, lastSeq: 2 });
+    expect((await store.get(id))!.finishedAt).toBeDefined();
+  });
+
+  it('throws for an event on an unknown experiment', async () => {
+    await expect(store.appendEvent('missing', progress(1))).rejects.toBeInstanceOf(ExperimentNotFoundError);
+  });
+
+  it('records failures and re-queueing', async () => {
+    const { id } = await store.create({ owner: 'alice', spec });
+    await store.appendEvent(id, { type: 'started', backend: 'cpu', worker: 'w1', params: 1, trainSamples: 1, testSamples: 1, epochs: 1, batches: 1 });
+    await store.appendEvent(id, { type: 'queued', position: 0 });
+    expect((await store.get(id))!.status).toBe('queued');
+    await store.appendEvent(id, { type: 'failed', error: 'boom' });
+    expect(await store.get(id)).toMatchObject({ status: 'failed', error: 'boom', lastSeq: 3 });
+  });
+
+  it('lists newest first, all or one owner', async () => {
+    const a1 = await store.create({ owner: 'alice', spec });
+    await new Promise((r) => setTimeout(r, 5));
+    const b1 = await store.create({ owner: 'bob', spec });
+    await new Promise((r) => setTimeout(r, 5));
+    const a2 = await store.create({ owner: 'alice', spec });
+    expect((await store.list()).map((r) => r.id)).toEqual([a2.id, b1.id, a1.id]);
+    expect((await store.list({ owner: 'alice' })).map((r) => r.id)).toEqual([a2.id, a1.id]);
+    expect((await store.list({ owner: 'bob' })).map((r) => r.id)).toEqual([b1.id]);
+    expect(await store.list({ owner: 'carol' })).toEqual([]);
+    expect((await store.list({ limit: 1 })).map((r) => r.id)).toEqual([a2.id]);
+  });
+
+  it('trims finished experiments older than the retention, and nothing else', async () => {
+    const finished = await store.create({ owner: 'alice', spec });
+    const running = await store.create({ owner: 'alice', spec });
+    await store.appendEvent(finished.id, { type: 'cancelled' });
+    await store.appendEvent(running.id, progress(1));
+    await expect(store.trimExpired()).resolves.toBe(0);
+    await expect(store.trimExpired(Date.now() + 29 * 86_400_000)).resolves.toBe(0);
+    await expect(store.trimExpired(Date.now() + 31 * 86_400_000)).resolves.toBe(1);
+    await expect(store.get(finished.id)).resolves.toBeNull();
+    await expect(store.events(finished.id)).resolves.toEqual([]);
+    expect((await store.list({ owner: 'alice' })).map((r) => r.id)).toEqual([running.id]);
+    expect(await store.get(running.id)).toMatchObject({ status: 'queued', lastSeq: 1 });
+  });
+
+  it('cancels a queued experiment at once, and signals a running one on the cancel channel', async () => {
+    const subscriber = new Redis(server.url);
+    const heard: string[] = [];
+    const unsubscribe = await subscribeToCancellations(subscriber, prefix, (id) => heard.push(id));
+    try {
+      const queued = await store.create({ owner: 'alice', spec });
+      const cancelled = await store.requestCancel(queued.id);
+      expect(cancelled).toMatchObject({ status: 'cancelled', cancelRequested: true });
+      expect((await store.events(queued.id)).map((e) => e.type)).toEqual(['cancelled']);
+
+      const running = await store.create({ owner: 'alice', spec });
+      await store.appendEvent(running.id, { type: 'started', backend: 'cpu', params: 1, trainSamples: 1, testSamples: 1, epochs: 1, batches: 1 });
+      expect(await store.requestCancel(running.id)).toMatchObject({ status: 'running', cancelRequested: true });
+      await waitFor(() => heard.includes(running.id));
+
+      await expect(store.requestCancel('missing')).resolves.toBeNull();
+      const again = await store.requestCancel(queued.id);
+      expect(again!.lastSeq).toBe(1);
+    } finally {
+      await unsubscribe();
+      await subscriber.quit();
+    }
+  });
+});
+
+async function waitFor(check: () => boolean, timeoutMs = 2000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

@@ -1,0 +1,255 @@
+import { randomUUID } from 'node:crypto';
+import type Redis from 'ioredis';
+import {
+  TERMINAL_EVENT_TYPES,
+  type ExperimentEvent,
+  type ExperimentEventBody,
+  type ExperimentSpec,
+} from '@trainyard/contracts';
+import type { ExperimentEventPublisher } from './experiment-event.publisher';
+import { cancelChannel, experimentKeys, type ExperimentKeys } from './experiment-keys';
+import { APPEND_EVENT_LUA, REQUEST_CANCEL_LUA } from './experiment.scripts';
+import { type ExperimentRecord, type ExperimentStatus, type ListFilter } from './experiment.types';
+
+export interface ExperimentStoreOptions {
+  /** Key prefix: QUEUE_PREFIX, so a deployment or a test owns all of its keys. */
+  prefix: string;
+  /** Retention of finished experiments, in days (default 30). See trimExpired(). */
+  retentionDays?: number;
+  /** When given, every appended event is also published to socket.io (see ExperimentEventPublisher). */
+  publisher?: ExperimentEventPublisher;
+}
+
+export const DEFAULT_RETENTION_DAYS = 30;
+const DAY_MS = 86_400_000;
+
+type StoreRedis = Redis & {
+  trainyardAppendEvent(...args: (string | number)[]): Promise<number>;
+  trainyardRequestCancel(key: string): Promise<ExperimentStatus | null>;
+};
+
+/**
+ * Experiment records and their event histories in Redis, kept apart from BullMQ's jobs so they
+ * outlive the queue's clean-up (`removeOnComplete`/`removeOnFail`).
+ *
+ * Layout: a hash per record, a list per history (the event with seq N is at index N-1, since
+ * events are only ever appended, atomically, by one Lua script), and sorted sets indexing
+ * records by creation time, by owner and by finish time.
+ *
+ * Retention rule: a finished (completed, failed or cancelled) experiment is deleted, record and
+ * history, by `trimExpired()` once it finished more than `retentionDays` ago; the API calls it
+ * periodically. Nothing in the store has a TTL, and unfinished experiments are never trimmed.
+ */
+export class ExperimentStore {
+  readonly keys: ExperimentKeys;
+  readonly retentionDays: number;
+  private readonly redis: StoreRedis;
+
+  constructor(
+    redis: Redis,
+    private readonly opts: ExperimentStoreOptions,
+  ) {
+    this.keys = experimentKeys(opts.prefix);
+    this.retentionDays = opts.retentionDays ?? DEFAULT_RETENTION_DAYS;
+    // defineCommand caches the script by SHA (EVALSHA, falling back to EVAL once per connection).
+    if (!('trainyardAppendEvent' in redis)) {
+      redis.defineCommand('trainyardAppendEvent', { numberOfKeys: 3, lua: APPEND_EVENT_LUA });
+      redis.defineCommand('trainyardRequestCancel', { numberOfKeys: 1, lua: REQUEST_CANCEL_LUA });
+    }
+    this.redis = redis as StoreRedis;
+  }
+
+  get cancelChannel(): string {
+    return cancelChannel(this.opts.prefix);
+  }
+
+  /** A new record in status `queued` with no events yet; the caller appends `queued` once enqueued. */
+  async create(input: { owner: string; spec: ExperimentSpec; suite?: string }): Promise<ExperimentRecord> {
+    const now = new Date();
+    const record: ExperimentRecord = {
+      id: randomUUID(),
+      owner: input.owner,
+      spec: input.spec,
+      status: 'queued',
+      createdAt: now.toISOString(),
+      lastSeq: 0,
+      ...(input.suite ? { suite: input.suite } : {}),
+    };
+    await this.redis
+      .multi()
+      .hset(this.keys.record(record.id), toHash(record))
+      .zadd(this.keys.all, now.getTime(), record.id)
+      .zadd(this.keys.byOwner(record.owner), now.getTime(), record.id)
+      .exec()
+      .then(throwOnMultiError);
+    return record;
+  }
+
+  async get(id: string): Promise<ExperimentRecord | null> {
+    const hash = await this.redis.hgetall(this.keys.record(id));
+    return fromHash(hash);
+  }
+
+  /** Newest first. */
+  async list(filter: ListFilter = {}): Promise<ExperimentRecord[]> {
+    const index = filter.owner ? this.keys.byOwner(filter.owner) : this.keys.all;
+    const ids = await this.redis.zrevrange(index, 0, (filter.limit ?? 1000) - 1);
+    if (ids.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    ids.forEach((id) => pipeline.hgetall(this.keys.record(id)));
+    const rows = (await pipeline.exec()) ?? [];
+    return rows.map(([, hash]) => fromHash(hash as Record<string, string>)).filter((r): r is ExperimentRecord => r !== null);
+  }
+
+  /**
+   * Appends one event: seq = lastSeq + 1, and the record's status, timestamps, result, error,
+   * worker and backend follow from it, all in one atomic step. Returns null, and stores nothing,
+   * when the record is already finished (so a late `progress` can never follow `completed`);
+   * throws when the record does not exist.
+   */
+  async appendEvent(id: string, body: ExperimentEventBody): Promise<ExperimentEvent | null> {
+    const at = new Date();
+    const { id: _id, seq: _seq, at: _at, type, ...fields } = body as ExperimentEventBody & Partial<ExperimentEvent>;
+    const clean = { type, ...fields } as ExperimentEventBody;
+    const rest = JSON.stringify({ type, at: at.toISOString(), ...fields });
+    // The seq is only known inside the script: it joins the two halves of the JSON.
+    const head = `{"id":${JSON.stringify(id)},"seq":`;
+    const tail = `,${rest.slice(1)}`;
+    const terminal = TERMINAL_EVENT_TYPES.has(type);
+    const seq = await this.redis.trainyardAppendEvent(
+      this.keys.record(id),
+      this.keys.events(id),
+      this.keys.finished,
+      id,
+      head,
+      tail,
+      terminal ? '1' : '0',
+      at.getTime(),
+      ...recordPatch(clean, at.toISOString()),
+    );
+    if (seq === -1) throw new ExperimentNotFoundError(id);
+    if (seq === 0) return null;
+    const event = { id, seq, type, at: at.toISOString(), ...fields } as ExperimentEvent;
+    this.opts.publisher?.publish(event);
+    return event;
+  }
+
+  /** The history in seq order; with `afterSeq`, only the events after it. */
+  async events(id: string, afterSeq = 0): Promise<ExperimentEvent[]> {
+    const rows = await this.redis.lrange(this.keys.events(id), afterSeq, -1);
+    return rows.map((row) => JSON.parse(row) as ExperimentEvent);
+  }
+
+  /**
+   * Asks for cancellation; null when the record does not exist, unchanged when finished.
+   * - Sets `cancelRequested`, which a worker checks when it starts the job.
+   * - Publishes the id on the cancel channel, so the worker running it (any process) aborts it
+   *   between batches and records `cancelled` itself.
+   * - A record still `queued` is marked `cancelled` here at once; a worker that later picks its
+   *   job sees a finished record and skips it. The API should still remove the queued BullMQ job.
+   */
+  async requestCancel(id: string, reason = 'cancelled by request'): Promise<ExperimentRecord | null> {
+    const before = await this.redis.trainyardRequestCancel(this.keys.record(id));
+    if (before === null) return null;
+    if (before === 'queued') await this.appendEvent(id, { type: 'cancelled', reason });
+    if (before === 'queued' || before === 'running') await this.redis.publish(this.cancelChannel, id);
+    return this.get(id);
+  }
+
+  /** Deletes one experiment and its history, whatever its status. */
+  async remove(id: string): Promise<boolean> {
+    const owner = await this.redis.hget(this.keys.record(id), 'owner');
+    if (owner === null) return false;
+    await this.deleteAll([{ id, owner }]);
+    return true;
+  }
+
+  /**
+   * Applies the retention rule: deletes every experiment that finished more than
+   * `retentionDays` before `now`. Returns how many were deleted.
+   */
+  async trimExpired(now: number = Date.now()): Promise<number> {
+    const cutoff = now - this.retentionDays * DAY_MS;
+    let deleted = 0;
+    for (;;) {
+      const ids = await this.redis.zrangebyscore(this.keys.finished, '-inf', cutoff, 'LIMIT', 0, 200);
+      if (ids.length === 0) return deleted;
+      const owners = await Promise.all(ids.map((id) => this.redis.hget(this.keys.record(id), 'owner')));
+      await this.deleteAll(ids.map((id, i) => ({ id, owner: owners[i] })));
+      deleted += ids.length;
+    }
+  }
+
+  private async deleteAll(items: { id: string; owner: string | null }[]): Promise<void> {
+    const multi = this.redis.multi();
+    for (const { id, owner } of items) {
+      multi.del(this.keys.record(id), this.keys.events(id)).zrem(this.keys.all, id).zrem(this.keys.finished, id);
+      if (owner !== null) multi.zrem(this.keys.byOwner(owner), id);
+    }
+    await multi.exec().then(throwOnMultiError);
+  }
+}
+
+export class ExperimentNotFoundError extends Error {
+  constructor(readonly experimentId: string) {
+    super(`experiment ${experimentId} does not exist`);
+    this.name = 'ExperimentNotFoundError';
+  }
+}
+
+/** The record fields an event sets, as HSET field/value pairs. */
+function recordPatch(body: ExperimentEventBody, at: string): string[] {
+  switch (body.type) {
+    case 'queued':
+      return ['status', 'queued'];
+    case 'started':
+      return ['status', 'running', 'startedAt', at, 'backend', body.backend, ...(body.worker ? ['worker', body.worker] : [])];
+    case 'completed':
+      return ['status', 'completed', 'finishedAt', at, 'result', JSON.stringify(body.result)];
+    case 'failed':
+      return ['status', 'failed', 'finishedAt', at, 'error', body.error];
+    case 'cancelled':
+      return ['status', 'cancelled', 'finishedAt', at];
+    case 'progress':
+    case 'epoch':
+      return [];
+  }
+}
+
+function toHash(r: ExperimentRecord): Record<string, string> {
+  const hash: Record<string, string> = {
+    id: r.id,
+    owner: r.owner,
+    spec: JSON.stringify(r.spec),
+    status: r.status,
+    createdAt: r.createdAt,
+    lastSeq: String(r.lastSeq),
+  };
+  if (r.suite) hash.suite = r.suite;
+  return hash;
+}
+
+function fromHash(h: Record<string, string> | null | undefined): ExperimentRecord | null {
+  if (!h || !h.id) return null;
+  return {
+    id: h.id,
+    owner: h.owner,
+    spec: JSON.parse(h.spec),
+    status: h.status as ExperimentStatus,
+    createdAt: h.createdAt,
+    lastSeq: Number(h.lastSeq ?? 0),
+    ...(h.startedAt ? { startedAt: h.startedAt } : {}),
+    ...(h.finishedAt ? { finishedAt: h.finishedAt } : {}),
+    ...(h.result ? { result: JSON.parse(h.result) } : {}),
+    ...(h.error ? { error: h.error } : {}),
+    ...(h.worker ? { worker: h.worker } : {}),
+    ...(h.backend ? { backend: h.backend as ExperimentRecord['backend'] } : {}),
+    ...(h.suite ? { suite: h.suite } : {}),
+    ...(h.cancelRequested === '1' ? { cancelRequested: true } : {}),
+  };
+}
+
+function throwOnMultiError(results: [Error | null, unknown][] | null): void {
+  const failed = results?.find(([err]) => err);
+  if (failed) throw failed[0];
+}

@@ -1,0 +1,7 @@
+export * from './private-redis';
+export * from './resolve-redis';
+export * from './redis-connection';
+export * from './redis-url';
+export * from './redis-ping';
+export { freePort } from './free-port';
+export { ensureRedisServer, RedisServerMissingError, REDIS_INSTALL_HINT, type RedisLog } from './redis-server-binary';

@@ -1,0 +1,111 @@
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { AppConfig } from '@trainyard/config';
+import { isPortFree } from './free-port';
+import { startPrivateRedis } from './private-redis';
+import { pingRedis } from './redis-ping';
+import type { RedisLog } from './redis-server-binary';
+
+export interface ResolvedRedis {
+  url: string;
+  /** 'external': REDIS_URL; 'started': this process started the private server; 'reused': another did. */
+  source: 'external' | 'started' | 'reused';
+  /** Stops the private server if this process started it; otherwise does nothing. */
+  stop(): Promise<void>;
+}
+
+interface ServerRecord {
+  url: string;
+  pid: number;
+  port: number;
+  password: string;
+  startedAt: string;
+}
+
+const STATE_FILE = 'server.json';
+const LOCK_FILE = 'server.lock';
+
+/**
+ * The Redis this process should use.
+ *
+ * The rule: `REDIS_URL` wins. Without it, every project process on this machine (API, worker,
+ * CLI, demo) shares ONE private redis-server whose data lives in `<home>/redis`. The first
+ * process to need it starts it detached (it outlives its starter, like a local database) and
+ * records `{url, pid, port}` in `<home>/redis/server.json`; a later process reuses the recorded
+ * server when that pid is alive and it answers PING, and otherwise starts a new one, on the
+ * recorded port when free so that clients of the old one reconnect. A lock file makes "check,
+ * then start" atomic between processes that start together. Only the starter may `stop()` it.
+ * The server is bound to 127.0.0.1 and has a random password, kept in the 0600 state file.
+ */
+export async function resolveRedis(config: Pick<AppConfig, 'redisUrl' | 'home'>, opts: { log?: RedisLog } = {}): Promise<ResolvedRedis> {
+  if (config.redisUrl) return { url: config.redisUrl, source: 'external', stop: async () => {} };
+  const log = opts.log ?? (() => {});
+  const dir = path.join(config.home, 'redis');
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  return withFileLock(path.join(dir, LOCK_FILE), async () => {
+    const stateFile = path.join(dir, STATE_FILE);
+    const known = readRecord(stateFile);
+    if (known && isAlive(known.pid) && (await pingRedis(known.port, { password: known.password }))) {
+      log(`reusing the private redis-server ${known.pid} on 127.0.0.1:${known.port}`);
+      return { url: known.url, source: 'reused' as const, stop: async () => {} };
+    }
+    const port = known && (await isPortFree(known.port)) ? known.port : undefined;
+    const password = known?.password ?? randomBytes(18).toString('hex');
+    const server = await startPrivateRedis({ dir, port, password, detached: true, log });
+    const record: ServerRecord = { url: server.url, pid: server.pid, port: server.port, password, startedAt: new Date().toISOString() };
+    fs.writeFileSync(stateFile, JSON.stringify(record, null, 2), { mode: 0o600 });
+    return {
+      url: server.url,
+      source: 'started' as const,
+      // The state file stays: a later start reuses its port and password.
+      stop: () => server.stop(),
+    };
+  });
+}
+
+function readRecord(file: string): ServerRecord | undefined {
+  try {
+    const r = JSON.parse(fs.readFileSync(file, 'utf8')) as ServerRecord;
+    return typeof r.url === 'string' && Number.isInteger(r.pid) && Number.isInteger(r.port) ? r : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Runs `fn` holding an exclusive lock file (O_EXCL create). A lock left by a dead process is
+ * taken over. The wait is long because the holder may be installing redis-server with apt.
+ */
+async function withFileLock<T>(file: string, fn: () => Promise<T>, timeoutMs = 300_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      fs.writeFileSync(file, String(process.pid), { flag: 'wx' });
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const holder = Number(fs.readFileSync(file, 'utf8').trim() || NaN);
+      if (Number.isInteger(holder) && !isAlive(holder)) {
+        fs.rmSync(file, { force: true });
+        continue;
+      }
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${file} (held by process ${holder})`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    fs.rmSync(file, { force: true });
+  }
+}

@@ -1,0 +1,37 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const tempDir = (prefix = 'trainyard-data-') => mkdtemp(join(tmpdir(), prefix));
+
+export const md5 = (data: Uint8Array) => createHash('md5').update(data).digest('hex');
+
+/** An idx3-ubyte images file: big-endian header (magic, count, rows, cols), then bytes. */
+export function idxImages(count: number, rows: number, cols: number, pixel: (image: number, p: number) => number, magic = 2051): Buffer {
+  const buf = Buffer.alloc(16 + count * rows * cols);
+  buf.writeUInt32BE(magic, 0);
+  buf.writeUInt32BE(count, 4);
+  buf.writeUInt32BE(rows, 8);
+  buf.writeUInt32BE(cols, 12);
+  for (let i = 0; i < count; i++) for (let p = 0; p < rows * cols; p++) buf[16 + i * rows * cols + p] = pixel(i, p);
+  return buf;
+}
+
+export function idxLabels(labels: number[], magic = 2049): Buffer {
+  const buf = Buffer.alloc(8 + labels.length);
+  buf.writeUInt32BE(magic, 0);
+  buf.writeUInt32BE(labels.length, 4);
+  labels.forEach((l, i) => (buf[8 + i] = l));
+  return buf;
+}
+
+/** A CIFAR-10 binary batch: per record one label byte, then the R, G, B planes of 32×32. */
+export function cifarBatch(labels: number[], value: (record: number, channel: number, p: number) => number): Buffer {
+  const buf = Buffer.alloc(labels.length * 3073);
+  labels.forEach((label, r) => {
+    buf[r * 3073] = label;
+    for (let c = 0; c < 3; c++) for (let p = 0; p < 1024; p++) buf[r * 3073 + 1 + c * 1024 + p] = value(r, c, p);
+  });
+  return buf;
+}

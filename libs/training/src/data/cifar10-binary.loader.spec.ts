@@ -1,0 +1,172 @@
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as tar from 'tar';
+import { cifarBatch, md5, tempDir } from './__tests__/fixtures';
+import { startLocalServer } from './__tests__/local-server';
+import { CIFAR10_CLASSES, CIFAR10_TEST_FILES, CIFAR10_TRAIN_FILES, loadCifar10Binary } from './cifar10-binary.loader';
+import { DatasetError } from './dataset.types';
+
+// Two records per train file, three in the test file; a byte encodes (record, channel, position).
+const value = (record: number, channel: number, p: number) => (record * 17 + channel * 85 + p) % 256;
+const trainLabels = (file: number) => [file, 9 - file];
+const TEST_LABELS = [7, 8, 9];
+
+async function writeBatches(dir: string, overrides: Record<string, Buffer | null> = {}): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const files: Record<string, Buffer | null> = {};
+  CIFAR10_TRAIN_FILES.forEach((name, i) => (files[name] = cifarBatch(trainLabels(i), (r, c, p) => value(i * 2 + r, c, p))));
+  files[CIFAR10_TEST_FILES[0]] = cifarBatch(TEST_LABELS, (r, c, p) => value(100 + r, c, p));
+  for (const [name, data] of Object.entries({ ...files, ...overrides })) if (data) await writeFile(join(dir, name), data);
+}
+
+async function failure(promise: Promise<unknown>): Promise<DatasetError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(DatasetError);
+  return error as DatasetError;
+}
+
+const exists = (path: string) => stat(path).then(() => true, () => false);
+
+describe('loadCifar10Binary', () => {
+  let dataDir: string;
+  let batches: string;
+  beforeEach(async () => {
+    dataDir = await tempDir();
+    batches = join(dataDir, 'cifar10', 'cifar-10-batches-bin');
+  });
+  afterEach(() => rm(dataDir, { recursive: true, force: true }));
+
+  it('converts channel-planar records to NHWC, in file order', async () => {
+    await writeBatches(batches);
+    const ds = await loadCifar10Binary({ dataDir, download: false }, { recordsPerFile: null });
+    expect(ds).toMatchObject({ name: 'cifar10', height: 32, width: 32, channels: 3 });
+    expect(ds.classNames).toEqual(CIFAR10_CLASSES);
+    expect(ds.train.count).toBe(10);
+    expect(ds.test.count).toBe(3);
+    expect(Array.from(ds.train.labels)).toEqual([0, 9, 1, 8, 2, 7, 3, 6, 4, 5]);
+    expect(Array.from(ds.test.labels)).toEqual(TEST_LABELS);
+    // Sample 7 = second record of data_batch_4; pixel (y=3, x=5) → p = 101.
+    const p = 3 * 32 + 5;
+    const at = (7 * 1024 + p) * 3;
+    expect(Array.from(ds.train.images.subarray(at, at + 3))).toEqual([value(7, 0, p), value(7, 1, p), value(7, 2, p)]);
+    const last = (2 * 1024 + 1023) * 3;
+    expect(Array.from(ds.test.images.subarray(last, last + 3))).toEqual([value(102, 0, 1023), value(102, 1, 1023), value(102, 2, 1023)]);
+  });
+
+  it('expects 10,000 records per file in the canonical set', async () => {
+    await writeBatches(batches);
+    const error = await failure(loadCifar10Binary({ dataDir, download: false }));
+    expect(error.file).toBe(join(batches, 'data_batch_1.bin'));
+    expect(error.message).toMatch(/holds 2 records, expected 10000/);
+  });
+
+  const cases: [string, Record<string, Buffer | null>, string, RegExp][] = [
+    ['a size that is not a multiple of 3073', { 'data_batch_2.bin': Buffer.alloc(3073 * 2 - 1) }, 'data_batch_2.bin', /size 6145 bytes is not a multiple of 3073/],
+    ['an empty file', { 'test_batch.bin': Buffer.alloc(0) }, 'test_batch.bin', /is empty/],
+    ['a label above 9', { 'data_batch_5.bin': cifarBatch([3, 10], () => 0) }, 'data_batch_5.bin', /record 1 has label 10/],
+    ['a missing batch', { 'data_batch_3.bin': null }, 'data_batch_3.bin', /missing/],
+  ];
+  it.each(cases)('rejects %s, naming the file', async (_, overrides, file, problem) => {
+    await writeBatches(batches, overrides);
+    const error = await failure(loadCifar10Binary({ dataDir, download: false }, { recordsPerFile: null }));
+    expect(error.file).toBe(join(batches, file));
+    expect(error.message).toMatch(problem);
+  });
+
+  it('names the first batch when nothing is there and downloading is off', async () => {
+    const error = await failure(loadCifar10Binary({ dataDir, download: false }));
+    expect(error.file).toBe(join(batches, 'data_batch_1.bin'));
+    expect(error.message).toMatch(/downloading is disabled/);
+  });
+
+  describe('downloading', () => {
+    let archive: Buffer;
+    beforeAll(async () => {
+      // A real tar.gz in the canonical layout, made with the same `tar` package.
+      const src = await tempDir('trainyard-cifar-src-');
+      await writeBatches(join(src, 'cifar-10-batches-bin'));
+      await writeFile(join(src, 'cifar-10-batches-bin', 'batches.meta.txt'), CIFAR10_CLASSES.join('\n'));
+      await tar.c({ gzip: true, cwd: src, file: join(src, 'cifar.tar.gz') }, ['cifar-10-batches-bin']);
+      archive = await readFile(join(src, 'cifar.tar.gz'));
+      await rm(src, { recursive: true, force: true });
+    });
+
+    it('downloads, verifies, extracts and renames into place, leaving no archive or temp dir', async () => {
+      const server = await startLocalServer({ '/kriz/cifar-10-binary.tar.gz': archive });
+      try {
+        const log: string[] = [];
+        const ds = await loadCifar10Binary(
+          { dataDir, log: (m) => log.push(m) },
+          { mirrors: [`${server.baseUrl}kriz/`], md5: md5(archive), recordsPerFile: null },
+        );
+        expect(Array.from(ds.test.labels)).toEqual(TEST_LABELS);
+        expect(ds.train.images[3 * 5 + 2]).toBe(value(0, 2, 5));
+        expect(await readdir(join(dataDir, 'cifar10'))).toEqual(['cifar-10-batches-bin']);
+        expect((await readdir(batches)).sort()).toEqual([...CIFAR10_TRAIN_FILES, 'batches.meta.txt', ...CIFAR10_TEST_FILES].sort());
+        expect(log.join('\n')).toMatch(/Extracting/);
+      } finally {
+        await server.close();
+      }
+    });
+
+    it('leaves nothing behind on a checksum mismatch', async () => {
+      const server = await startLocalServer({ '/cifar-10-binary.tar.gz': archive });
+      try {
+        const error = await failure(loadCifar10Binary({ dataDir }, { mirrors: [server.baseUrl], md5: 'f'.repeat(32), recordsPerFile: null }));
+        expect(error.file).toBe(join(dataDir, 'cifar10', 'cifar-10-binary.tar.gz'));
+        expect(await readdir(join(dataDir, 'cifar10'))).toEqual([]);
+      } finally {
+        await server.close();
+      }
+    });
+
+    it('rejects a verified archive that is not a tar.gz, removing it and its temp dir', async () => {
+      const garbage = Buffer.from('not a tarball at all');
+      const server = await startLocalServer({ '/cifar-10-binary.tar.gz': garbage });
+      try {
+        const error = await failure(loadCifar10Binary({ dataDir }, { mirrors: [server.baseUrl], md5: md5(garbage), recordsPerFile: null }));
+        expect(error.file).toBe(join(dataDir, 'cifar10', 'cifar-10-binary.tar.gz'));
+        expect(error.message).toMatch(/cannot extract|does not contain/);
+        expect(await readdir(join(dataDir, 'cifar10'))).toEqual([]);
+      } finally {
+        await server.close();
+      }
+    });
+
+    it('uses an archive already in place after checking it, and keeps it', async () => {
+      const root = join(dataDir, 'cifar10');
+      await mkdir(root, { recursive: true });
+      await writeFile(join(root, 'cifar-10-binary.tar.gz'), archive);
+      const ds = await loadCifar10Binary({ dataDir, download: false }, { md5: md5(archive), recordsPerFile: null });
+      expect(ds.train.count).toBe(10);
+      expect(await exists(join(root, 'cifar-10-binary.tar.gz'))).toBe(true);
+    });
+
+    it('refuses an archive in place whose checksum is wrong', async () => {
+      const root = join(dataDir, 'cifar10');
+      await mkdir(root, { recursive: true });
+      await writeFile(join(root, 'cifar-10-binary.tar.gz'), archive.subarray(0, 100));
+      const error = await failure(loadCifar10Binary({ dataDir, download: false }, { md5: md5(archive), recordsPerFile: null }));
+      expect(error.file).toBe(join(root, 'cifar-10-binary.tar.gz'));
+      expect(error.message).toMatch(/MD5 mismatch/);
+      expect(await exists(batches)).toBe(false);
+    });
+
+    it('rejects an archive without the batches directory', async () => {
+      const src = await tempDir('trainyard-cifar-src-');
+      await writeFile(join(src, 'readme.txt'), 'hello');
+      await tar.c({ gzip: true, cwd: src, file: join(src, 'x.tar.gz') }, ['readme.txt']);
+      const other = await readFile(join(src, 'x.tar.gz'));
+      await rm(src, { recursive: true, force: true });
+      const root = join(dataDir, 'cifar10');
+      await mkdir(root, { recursive: true });
+      await writeFile(join(root, 'cifar-10-binary.tar.gz'), other);
+      const error = await failure(loadCifar10Binary({ dataDir, download: false }, { md5: md5(other), recordsPerFile: null }));
+      expect(error.message).toMatch(/does not contain cifar-10-batches-bin\/; delete it to download again/);
+      expect(await readdir(root)).toEqual(['cifar-10-binary.tar.gz']);
+    });
+  });
+});

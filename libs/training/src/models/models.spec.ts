@@ -1,0 +1,79 @@
+import * as tf from '@tensorflow/tfjs';
+import { buildModel, COURSE_MODELS, countParams } from './index';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+describe('course models', () => {
+  // PyTorch's get_n_params for the course's nets (REFERENCE.md).
+  it.each([
+    ['fc2layer', 6442],
+    ['cnn', 6422],
+    ['cifar-cnn', 62006],
+    ['vgg16', 9231114],
+    ['vgg16-conv1x1', 9231114],
+  ])('%s has %i trainable parameters, as in PyTorch', (name, expected) => {
+    const entry = COURSE_MODELS.find((m) => m.name === name)!;
+    const model = buildModel(entry.spec);
+    try {
+      expect(countParams(model)).toBe(expected);
+    } finally {
+      model.dispose();
+    }
+  });
+
+  it('the 1×1-conv CNN head has far fewer parameters than the FC head', () => {
+    const model = buildModel({ type: 'cnn', features: 6, head: 'conv1x1' });
+    try {
+      // conv1 156 + conv2 906 + 1×1 6→50 (350) + 1×1 50→10 (510)
+      expect(countParams(model)).toBe(156 + 906 + 350 + 510);
+    } finally {
+      model.dispose();
+    }
+  });
+
+  it('initialises weights and biases uniformly within ±1/√fan_in, like PyTorch', async () => {
+    const model = buildModel({ type: 'fc2layer', hidden: 8 }, undefined, 3);
+    try {
+      const [kernel, bias] = model.layers[1].getWeights();
+      const bound = 1 / Math.sqrt(784);
+      const k = await kernel.data();
+      const b = await bias.data();
+      expect(Math.max(...k)).toBeLessThanOrEqual(bound);
+      expect(Math.min(...k)).toBeGreaterThanOrEqual(-bound);
+      // Uniform on ±bound: the extremes come close to the bound, and biases are not zero.
+      expect(Math.max(...k)).toBeGreaterThan(bound * 0.95);
+      expect(Math.min(...b)).toBeGreaterThanOrEqual(-bound);
+      expect(b.some((v) => v !== 0)).toBe(true);
+    } finally {
+      model.dispose();
+    }
+  });
+
+  it('is reproducible from the seed and differs across seeds', async () => {
+    const a = buildModel({ type: 'cnn', features: 6, head: 'fc' }, undefined, 1);
+    const b = buildModel({ type: 'cnn', features: 6, head: 'fc' }, undefined, 1);
+    const c = buildModel({ type: 'cnn', features: 6, head: 'fc' }, undefined, 2);
+    try {
+      const wa = await a.layers[0].getWeights()[0].data();
+      const wb = await b.layers[0].getWeights()[0].data();
+      const wc = await c.layers[0].getWeights()[0].data();
+      expect(Array.from(wa)).toEqual(Array.from(wb));
+      expect(Array.from(wa)).not.toEqual(Array.from(wc));
+    } finally {
+      [a, b, c].forEach((m) => m.dispose());
+    }
+  });
+
+  it('outputs one logit per class for a batch', () => {
+    for (const { spec } of COURSE_MODELS.filter((m) => !m.name.startsWith('vgg'))) {
+      const model = buildModel(spec);
+      const shape = model.inputs[0].shape.slice(1) as number[];
+      const out = tf.tidy(() => model.predict(tf.zeros([2, ...shape])) as tf.Tensor);
+      expect(out.shape).toEqual([2, 10]);
+      out.dispose();
+      model.dispose();
+    }
+  });
+});

@@ -1,0 +1,124 @@
+import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { presetSpec, resolveExperimentRequest, type TrainingEvent } from '@trainyard/contracts';
+import { loadModel } from './model-io';
+import { trainExperiment } from './train-experiment';
+import { TrainingCancelledError } from './trainer.types';
+
+let dataDir: string;
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'trainyard-trainer-'));
+});
+
+afterAll(async () => {
+  await fs.rm(dataDir, { recursive: true, force: true });
+});
+
+const syntheticFc = (extra: Record<string, unknown> = {}) =>
+  resolveExperimentRequest({
+    dataset: 'synthetic',
+    model: { type: 'fc2layer', hidden: 8 },
+    optimizer: { type: 'sgd', lr: 0.05, momentum: 0.5 },
+    epochs: 1,
+    batchSize: 32,
+    testBatchSize: 100,
+    limit: 256,
+    testLimit: 64,
+    ...extra,
+  });
+
+describe('trainExperiment', () => {
+  it('learns the bundled MNIST digits far beyond chance (10%) in a short run', async () => {
+    // The course's FC net and optimiser; 4 epochs of the ~8,000 bundled digits is 500 SGD steps.
+    const spec = presetSpec('mnist-fc', { epochs: 4, testLimit: 1000 });
+    const result = await trainExperiment(spec, { dataDir });
+    expect(result.params).toBe(6442);
+    expect(result.testSamples).toBe(1000);
+    expect(result.testAccuracy).toBeGreaterThan(0.7);
+    expect(result.perClassAccuracy).toHaveLength(10);
+    const total = result.confusionMatrix.flat().reduce((a, b) => a + b, 0);
+    expect(total).toBe(1000);
+    expect(result.correct).toBe(result.confusionMatrix.reduce((s, row, i) => s + row[i], 0));
+    expect(result.epochs).toHaveLength(4);
+    expect(result.samplesPerSec).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('reports started, throttled progress, one epoch event per epoch, then completed', async () => {
+    const events: TrainingEvent[] = [];
+    await trainExperiment(syntheticFc({ epochs: 2 }), { dataDir, onEvent: (e) => void events.push(e), progressIntervalMs: 60_000 });
+    const types = events.map((e) => e.type);
+    expect(types[0]).toBe('started');
+    expect(types.at(-1)).toBe('completed');
+    expect(types.filter((t) => t === 'epoch')).toHaveLength(2);
+    // With a long interval only the first and last batch of each epoch report.
+    const progress = events.filter((e): e is Extract<TrainingEvent, { type: 'progress' }> => e.type === 'progress');
+    expect(progress.map((p) => [p.epoch, p.batch])).toEqual([
+      [1, 1],
+      [1, 8],
+      [2, 1],
+      [2, 8],
+    ]);
+    expect(progress.every((p) => p.batches === 8 && Number.isFinite(p.loss))).toBe(true);
+  });
+
+  it('is reproducible from the seed', async () => {
+    const a = await trainExperiment(syntheticFc({ seed: 7 }), { dataDir });
+    const b = await trainExperiment(syntheticFc({ seed: 7 }), { dataDir });
+    const c = await trainExperiment(syntheticFc({ seed: 8 }), { dataDir });
+    expect(b.testLoss).toBe(a.testLoss);
+    expect(c.testLoss).not.toBe(a.testLoss);
+  });
+
+  it('stops between batches when aborted, and frees every tensor', async () => {
+    const before = tf.memory().numTensors;
+    const controller = new AbortController();
+    let batches = 0;
+    const run = trainExperiment(syntheticFc({ epochs: 5, limit: 1000 }), {
+      dataDir,
+      signal: controller.signal,
+      progressIntervalMs: 0,
+      onEvent: (e) => {
+        if (e.type === 'progress' && ++batches === 3) controller.abort(new Error('cancelled by test'));
+      },
+    });
+    await expect(run).rejects.toBeInstanceOf(TrainingCancelledError);
+    expect(batches).toBe(3);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('saves a model that loads back and predicts like the trained one', async () => {
+    const dir = path.join(dataDir, 'model-out');
+    const spec = syntheticFc();
+    const result = await trainExperiment(spec, { dataDir, saveTo: dir });
+    const model = await loadModel(dir);
+    try {
+      expect(model.countParams()).toBe(result.params);
+      expect(await fs.readdir(dir)).toEqual(expect.arrayContaining(['model.json', 'weights.bin']));
+    } finally {
+      model.dispose();
+    }
+  });
+
+  it('leaves tf.memory().numTensors the same after the 1st and the 20th job', async () => {
+    const spec = resolveExperimentRequest({
+      dataset: 'synthetic',
+      model: { type: 'cnn', features: 2, head: 'fc' },
+      optimizer: { type: 'adam', lr: 0.01 },
+      epochs: 1,
+      batchSize: 16,
+      testBatchSize: 16,
+      limit: 16,
+      testLimit: 16,
+    });
+    // Both optimiser kinds, since each keeps its own slots and scalars.
+    const sgd = { ...spec, optimizer: { type: 'sgd' as const, lr: 0.01, momentum: 0.5 } };
+    await trainExperiment(spec, { dataDir });
+    const afterFirst = tf.memory().numTensors;
+    for (let i = 2; i <= 20; i++) await trainExperiment({ ...(i % 2 ? spec : sgd), seed: i }, { dataDir });
+    expect(tf.memory().numTensors).toBe(afterFirst);
+  }, 120_000);
+});

@@ -1,0 +1,45 @@
+import { Queue } from 'bullmq';
+import { JobName, resolveExperimentRequest, type ExperimentEvent, type TrainJobData } from '@trainyard/contracts';
+import { ExperimentStore, trainJobOptions, type ExperimentRecord, type ExperimentStatus } from '@trainyard/experiment-store';
+
+/** What the API does on POST /api/experiments: record, enqueue, then `queued`. */
+export async function submitExperiment(
+  queue: Queue<TrainJobData>,
+  store: ExperimentStore,
+  request: Record<string, unknown>,
+  owner = 'student1',
+): Promise<ExperimentRecord> {
+  const spec = resolveExperimentRequest(request);
+  const record = await store.create({ owner, spec });
+  await queue.add(JobName.TrainExperiment, { experimentId: record.id, owner }, { ...trainJobOptions, jobId: record.id });
+  await store.appendEvent(record.id, { type: 'queued', position: await queue.getWaitingCount() });
+  return record;
+}
+
+/** Polls the store (tests only; the product streams) until the history satisfies `done`. */
+export async function waitForEvents(
+  store: ExperimentStore,
+  id: string,
+  done: (events: ExperimentEvent[]) => boolean,
+  timeoutMs = 60_000,
+): Promise<ExperimentEvent[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const events = await store.events(id);
+    if (done(events)) return events;
+    if (Date.now() > deadline) {
+      throw new Error(`experiment ${id}: condition not met in ${timeoutMs} ms; events so far: ${events.map((e) => e.type).join(', ')}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export const waitForStatus = (store: ExperimentStore, id: string, status: ExperimentStatus, timeoutMs?: number) =>
+  waitForEvents(store, id, (events) => events.some((e) => e.type === status), timeoutMs);
+
+export const hasEvent = (type: ExperimentEvent['type'], extra: (e: ExperimentEvent) => boolean = () => true) => (events: ExperimentEvent[]) =>
+  events.some((e) => e.type === type && extra(e));
+
+/** The seq of the i-th event is i + 1: no gap, no repeat. */
+export const seqs = (events: ExperimentEvent[]) => events.map((e) => e.seq);
+export const oneToN = (n: number) => Array.from({ length: n }, (_, i) => i + 1);

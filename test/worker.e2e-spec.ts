@@ -1,0 +1,187 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Queue, QueueEvents } from 'bullmq';
+import Redis from 'ioredis';
+import { QueueName, type ExperimentEvent, type TrainJobData } from '@trainyard/contracts';
+import { ExperimentStore } from '@trainyard/experiment-store';
+import { bullConnectionOptions } from '@trainyard/redis';
+import { hasEvent, oneToN, seqs, submitExperiment, waitForEvents, waitForStatus } from './support/experiments';
+import { deleteKeys, startTestRedis, testPrefix, type TestRedis } from './support/test-redis';
+import { ensureWorkerBuilt, spawnWorker, type WorkerProcess, type WorkerProcessOptions } from './support/worker-process';
+
+// Real worker processes (built JS), a real redis-server, the real trainer on synthetic data.
+// Sizes are kept tiny: the machine is shared. A "long" job trains many small batches, so it
+// outlasts a short lock and leaves time to cancel or SIGTERM it mid-run.
+const SHORT = { preset: 'mnist-fc', dataset: 'synthetic', limit: 200, testLimit: 100, batchSize: 50 };
+const LONG = { preset: 'mnist-fc', dataset: 'synthetic', limit: 4000, testLimit: 100, batchSize: 10, epochs: 2 };
+
+jest.setTimeout(120_000);
+
+describe('training worker (e2e)', () => {
+  let redisServer: TestRedis;
+  let redis: Redis;
+  let prefix: string;
+  let home: string;
+  let queue: Queue<TrainJobData>;
+  let store: ExperimentStore;
+  let workers: WorkerProcess[];
+
+  const startWorker = async (name: string, extra: Partial<WorkerProcessOptions> = {}) => {
+    const worker = spawnWorker({ redisUrl: redisServer.url, prefix, name, home, ...extra });
+    workers.push(worker);
+    await worker.ready;
+    return worker;
+  };
+  const typesOf = (events: ExperimentEvent[]) => events.map((e) => e.type);
+  const startedBy = (events: ExperimentEvent[]) => events.flatMap((e) => (e.type === 'started' ? [e.worker] : []));
+
+  beforeAll(async () => {
+    ensureWorkerBuilt();
+    redisServer = await startTestRedis();
+    redis = new Redis(redisServer.url);
+  });
+  afterAll(async () => {
+    await redis?.quit();
+    await redisServer?.stop();
+  });
+  beforeEach(() => {
+    prefix = testPrefix();
+    home = fs.mkdtempSync(path.join(os.tmpdir(), 'trainyard-worker-e2e-'));
+    queue = new Queue(QueueName.Training, { connection: bullConnectionOptions(redisServer.url, 'producer'), prefix });
+    store = new ExperimentStore(redis, { prefix });
+    workers = [];
+  });
+  afterEach(async () => {
+    await Promise.all(workers.map((w) => w.stop('SIGKILL')));
+    await queue.close();
+    await deleteKeys(redis, prefix);
+    fs.rmSync(home, { recursive: true, force: true });
+  });
+
+  it('runs a job to completed, with every event seq-contiguous in the store', async () => {
+    await startWorker('w1');
+    const { id } = await submitExperiment(queue, store, SHORT);
+    const events = await waitForStatus(store, id, 'completed');
+
+    expect(seqs(events)).toEqual(oneToN(events.length));
+    expect(typesOf(events)[0]).toBe('queued');
+    expect(typesOf(events).slice(1, 3)).toEqual(['started', 'progress']);
+    expect(typesOf(events).slice(-2)).toEqual(['epoch', 'completed']);
+    expect(startedBy(events)).toEqual(['w1']);
+    const record = await store.get(id);
+    expect(record).toMatchObject({ status: 'completed', worker: 'w1', lastSeq: events.length });
+    expect(record!.result!.testAccuracy).toBeGreaterThanOrEqual(0);
+    expect(record!.result!.testAccuracy).toBeLessThanOrEqual(1);
+    expect(fs.existsSync(path.join(home, 'artifacts', id, 'model.json'))).toBe(true);
+    const job = await queue.getJob(id);
+    expect(await job!.getState()).toBe('completed');
+  });
+
+  it('keeps its job lock while training outlasts lockDuration (no stall, one attempt)', async () => {
+    const lockDuration = 2000;
+    await startWorker('w1', { workerOptions: { lockDuration, stalledInterval: 1000 } });
+    const queueEvents = new QueueEvents(QueueName.Training, { connection: bullConnectionOptions(redisServer.url, 'worker'), prefix });
+    const stalled: string[] = [];
+    queueEvents.on('stalled', ({ jobId }) => stalled.push(jobId));
+    await queueEvents.waitUntilReady();
+    try {
+      const { id } = await submitExperiment(queue, store, LONG);
+      const events = await waitForStatus(store, id, 'completed');
+      const job = (await queue.getJob(id))!;
+      expect(stalled).toEqual([]);
+      expect(job.attemptsStarted).toBe(1);
+      expect(job.stalledCounter).toBe(0);
+      // The test means something only if the job ran for several lock periods.
+      expect(job.finishedOn! - job.processedOn!).toBeGreaterThan(3 * lockDuration);
+      expect(startedBy(events)).toEqual(['w1']);
+      expect(seqs(events)).toEqual(oneToN(events.length));
+    } finally {
+      await queueEvents.close();
+    }
+  });
+
+  it('cancels a running job: stops between batches, records cancelled, completes the job without retry', async () => {
+    await startWorker('w1');
+    const { id } = await submitExperiment(queue, store, LONG);
+    await waitForEvents(store, id, hasEvent('progress'));
+    await store.requestCancel(id);
+    const events = await waitForStatus(store, id, 'cancelled', 30_000);
+
+    expect(typesOf(events).at(-1)).toBe('cancelled');
+    expect(typesOf(events)).not.toContain('completed');
+    expect(seqs(events)).toEqual(oneToN(events.length));
+    await waitFor(async () => (await queue.getJob(id))!.finishedOn !== undefined);
+    const job = (await queue.getJob(id))!;
+    expect(await job.getState()).toBe('completed');
+    expect(job.returnvalue).toMatchObject({ outcome: 'cancelled' });
+    expect(job.attemptsStarted).toBe(1);
+    expect(job.failedReason).toBeUndefined();
+    // Nothing follows the terminal event, even though the worker was mid-epoch.
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await store.events(id)).length).toBe(events.length);
+  });
+
+  it('shares a batch of jobs between two workers', async () => {
+    await Promise.all([startWorker('w1'), startWorker('w2')]);
+    const submitted = [];
+    for (let i = 0; i < 6; i++) submitted.push(await submitExperiment(queue, store, { ...SHORT, seed: i }));
+    const histories = await Promise.all(submitted.map(({ id }) => waitForStatus(store, id, 'completed')));
+
+    const byWorker = histories.map((events) => startedBy(events));
+    byWorker.forEach((names) => expect(names).toHaveLength(1));
+    expect(new Set(byWorker.flat())).toEqual(new Set(['w1', 'w2']));
+    histories.forEach((events) => expect(seqs(events)).toEqual(oneToN(events.length)));
+  });
+
+  it('on SIGTERM mid-job, exits 0 promptly and the job finishes on another worker', async () => {
+    const first = await startWorker('w1');
+    const { id } = await submitExperiment(queue, store, LONG);
+    await waitForEvents(store, id, hasEvent('progress', (e) => e.type === 'progress' && e.batch > 1));
+    const second = await startWorker('w2');
+
+    const signalledAt = Date.now();
+    const exit = await first.stop('SIGTERM');
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(Date.now() - signalledAt).toBeLessThan(10_000);
+
+    const events = await waitForStatus(store, id, 'completed');
+    expect(startedBy(events)).toEqual(['w1', 'w2']);
+    expect(seqs(events)).toEqual(oneToN(events.length));
+    const requeued = typesOf(events).indexOf('queued', 1);
+    expect(typesOf(events)[requeued + 1]).toBe('started');
+    const job = (await queue.getJob(id))!;
+    expect(await job.getState()).toBe('completed');
+    // Started twice, but the hand-back used up no attempt (BullMQ counts the completion as 1).
+    expect(job.attemptsStarted).toBe(2);
+    expect(job.attemptsMade).toBe(1);
+    expect(job.failedReason).toBeUndefined();
+    expect(second.logs.some((l) => l.msg === 'training completed' && l.experimentId === id)).toBe(true);
+  });
+
+  it('fails a spec that can never train at once, without retry', async () => {
+    await startWorker('w1');
+    // Valid for the schema, impossible for the data: 3 normalize channels on 1-channel images.
+    const bad = { ...SHORT, transforms: { normalize: { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] } } };
+    const { id } = await submitExperiment(queue, store, bad);
+    const events = await waitForStatus(store, id, 'failed');
+
+    expect(typesOf(events)).not.toContain('started');
+    const failed = events.at(-1) as Extract<ExperimentEvent, { type: 'failed' }>;
+    expect(failed.error).toMatch(/normalize/);
+    expect(seqs(events)).toEqual(oneToN(events.length));
+    await waitFor(async () => (await queue.getJob(id))!.finishedOn !== undefined);
+    const job = (await queue.getJob(id))!;
+    expect(await job.getState()).toBe('failed');
+    expect(job.attemptsMade).toBe(1);
+    expect(job.opts.attempts).toBeGreaterThan(1);
+  });
+});
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
