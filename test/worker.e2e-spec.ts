@@ -14,7 +14,7 @@ import { ensureWorkerBuilt, spawnWorker, type WorkerProcess, type WorkerProcessO
 // Sizes are kept tiny: the machine is shared. A "long" job trains many small batches, so it
 // outlasts a short lock and leaves time to cancel or SIGTERM it mid-run.
 const SHORT = { preset: 'mnist-fc', dataset: 'synthetic', limit: 200, testLimit: 100, batchSize: 50 };
-const LONG = { preset: 'mnist-fc', dataset: 'synthetic', limit: 4000, testLimit: 100, batchSize: 10, epochs: 2 };
+const LONG = { preset: 'mnist-fc', dataset: 'synthetic', limit: 5000, testLimit: 100, batchSize: 10, epochs: 10 };
 
 jest.setTimeout(120_000);
 
@@ -157,6 +157,34 @@ describe('training worker (e2e)', () => {
     expect(job.attemptsMade).toBe(1);
     expect(job.failedReason).toBeUndefined();
     expect(second.logs.some((l) => l.msg === 'training completed' && l.experimentId === id)).toBe(true);
+  });
+
+  it('after a worker is killed outright, the stalled job is picked up and finished by another', async () => {
+    const lock = { lockDuration: 2000, stalledInterval: 1000 };
+    const first = await startWorker('w1', { workerOptions: lock });
+    const { id } = await submitExperiment(queue, store, LONG);
+    await waitForEvents(store, id, hasEvent('progress'));
+    await first.stop('SIGKILL');
+    await startWorker('w2', { workerOptions: lock });
+
+    const events = await waitForStatus(store, id, 'completed');
+    expect(startedBy(events)).toEqual(['w1', 'w2']);
+    expect(seqs(events)).toEqual(oneToN(events.length));
+    expect((await queue.getJob(id))!.stalledCounter).toBe(1);
+  });
+
+  it('records failed when BullMQ fails a stalled job outside any handler', async () => {
+    // The stalled check runs at most once per stalledInterval across all workers: keep both short.
+    const first = await startWorker('w1', { workerOptions: { lockDuration: 2000, stalledInterval: 1000 } });
+    const { id } = await submitExperiment(queue, store, LONG);
+    await waitForEvents(store, id, hasEvent('progress'));
+    await first.stop('SIGKILL');
+    await startWorker('w2', { workerOptions: { stalledInterval: 1000, maxStalledCount: 0 } });
+
+    const events = await waitForStatus(store, id, 'failed');
+    expect((events.at(-1) as Extract<ExperimentEvent, { type: 'failed' }>).error).toMatch(/stalled/);
+    expect(seqs(events)).toEqual(oneToN(events.length));
+    expect(await (await queue.getJob(id))!.getState()).toBe('failed');
   });
 
   it('fails a spec that can never train at once, without retry', async () => {

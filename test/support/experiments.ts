@@ -2,7 +2,7 @@ import { Queue } from 'bullmq';
 import { JobName, resolveExperimentRequest, type ExperimentEvent, type TrainJobData } from '@trainyard/contracts';
 import { ExperimentStore, trainJobOptions, type ExperimentRecord, type ExperimentStatus } from '@trainyard/experiment-store';
 
-/** What the API does on POST /api/experiments: record, enqueue, then `queued`. */
+/** What the API does on POST /api/experiments: record, `queued`, then enqueue (so `queued` comes first). */
 export async function submitExperiment(
   queue: Queue<TrainJobData>,
   store: ExperimentStore,
@@ -11,8 +11,8 @@ export async function submitExperiment(
 ): Promise<ExperimentRecord> {
   const spec = resolveExperimentRequest(request);
   const record = await store.create({ owner, spec });
+  await store.appendEvent(record.id, { type: 'queued', position: (await queue.getWaitingCount()) + 1 });
   await queue.add(JobName.TrainExperiment, { experimentId: record.id, owner }, { ...trainJobOptions, jobId: record.id });
-  await store.appendEvent(record.id, { type: 'queued', position: await queue.getWaitingCount() });
   return record;
 }
 

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { WorkerOptions } from 'bullmq';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const ENTRY = '/tmp/wdev/dev-entry.js';
+const ENTRY = path.join(__dirname, 'worker-entry.js');
 
 export interface WorkerProcessOptions {
   redisUrl: string;
@@ -39,7 +39,7 @@ let built = false;
  * (prepare); this incremental build makes a local run after an edit test the edited code.
  */
 export function ensureWorkerBuilt(): void {
-  if (built || true) return;
+  if (built) return;
   const tsc = require.resolve('typescript/bin/tsc');
   try {
     execFileSync(process.execPath, [tsc, '-b', path.join(ROOT, 'apps', 'worker', 'tsconfig.json')], { cwd: ROOT, stdio: 'pipe' });

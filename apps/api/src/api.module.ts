@@ -15,6 +15,7 @@ import { ExperimentsController } from './controllers/experiments.controller';
 import { HealthController } from './controllers/health.controller';
 import { MetricsController } from './controllers/metrics.controller';
 import { PresetsController } from './controllers/presets.controller';
+import { SessionController } from './controllers/session.controller';
 import { SuitesController } from './controllers/suites.controller';
 import { CoreModule } from './core.module';
 import { ExperimentEventsGateway } from './gateways/experiment-events.gateway';
@@ -52,7 +53,7 @@ export class ApiModule {
         }),
         BullBoardModule.forFeature({ name: QueueName.Training, adapter: BullMQAdapter }),
       ],
-      controllers: [ExperimentsController, SuitesController, PresetsController, HealthController, MetricsController],
+      controllers: [ExperimentsController, SuitesController, PresetsController, SessionController, HealthController, MetricsController],
       providers: [
         ExperimentsService,
         ModelArtifactsService,

@@ -7,6 +7,7 @@ import type { AppConfig } from '@trainyard/config';
 import { socketIoRedisKey } from '@trainyard/experiment-store';
 import { ApiModule } from './api.module';
 import { bodyParserErrors } from './middleware/body-parser-errors';
+import { serveDashboard } from './middleware/dashboard.static';
 import { httpMetrics } from './middleware/http-metrics.middleware';
 import { SpecValidationFilter } from './middleware/spec-validation.filter';
 import { WebSocketAdapter } from './middleware/websocket.adapter';
@@ -17,7 +18,7 @@ import { MetricsService } from './services/metrics.service';
 /** A spec is well under 2 kB; the limit only stops abuse. Larger bodies answer 413. */
 export const BODY_LIMIT = '64kb';
 
-/** The dashboard's static files (apps/api/public), from src/ under jest and dist/ when built. */
+/** A placeholder page, served at / until the dashboard (apps/dashboard) has been built. */
 const PUBLIC_DIR = path.join(__dirname, '..', 'public');
 
 /** The configured API application, not yet listening: main.ts and the e2e tests both start this. */
@@ -30,7 +31,7 @@ export async function createApiApp(config: AppConfig): Promise<NestExpressApplic
   app.use(httpMetrics(app.get(MetricsService)));
   app.useGlobalFilters(new SpecValidationFilter());
   app.useWebSocketAdapter(new WebSocketAdapter(app, app.get(REDIS_URL), socketIoRedisKey(config.queuePrefix)));
-  if (fs.existsSync(PUBLIC_DIR)) app.useStaticAssets(PUBLIC_DIR);
+  if (!serveDashboard(app) && fs.existsSync(PUBLIC_DIR)) app.useStaticAssets(PUBLIC_DIR);
   setupOpenApi(app);
   app.enableShutdownHooks();
   return app;

@@ -1,9 +1,10 @@
 import * as path from 'node:path';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
+import { InjectQueue } from '@nestjs/bullmq';
+import { UnrecoverableError, WaitingError, type Job, type Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Redis } from 'ioredis';
-import type { ExperimentSpec, TrainJobData, TrainingEvent } from '@trainyard/contracts';
+import { QueueName, type ExperimentSpec, type TrainJobData, type TrainingEvent } from '@trainyard/contracts';
 import type { AppConfig } from '@trainyard/config';
 import { ExperimentStore, TERMINAL_STATUSES, subscribeToCancellations } from '@trainyard/experiment-store';
 import type { BackendSelection } from '@trainyard/training';
@@ -35,6 +36,7 @@ export class TrainExperimentHandler implements OnModuleInit {
     @Inject(TRAINER) private readonly trainer: Trainer,
     @Inject(BACKEND_SELECTION) private readonly backend: BackendSelection,
     @Inject(REDIS_SUBSCRIBER) private readonly subscriber: Redis,
+    @InjectQueue(QueueName.Training) private readonly queue: Queue<TrainJobData>,
     @Inject(PINO) private readonly logger: Logger,
   ) {}
 
@@ -114,7 +116,7 @@ export class TrainExperimentHandler implements OnModuleInit {
       // Not a cancellation: the job goes back to the front of the wait list, without using up an
       // attempt, for another worker (BullMQ's "manual retrying": moveToWait + WaitingError).
       // Its next `started` continues this history.
-      await this.store.appendEvent(id, { type: 'queued', position: 0 });
+      await this.store.appendEvent(id, { type: 'queued', position: 1 });
       await job.moveToWait(token);
       log.info('worker shutting down: job returned to the queue');
       throw new WaitingError();
@@ -128,6 +130,11 @@ export class TrainExperimentHandler implements OnModuleInit {
     return { outcome: 'skipped' };
   }
 
+  private async lineLength(extra: number): Promise<number> {
+    const counts = await this.queue.getJobCounts('waiting', 'prioritized', 'delayed');
+    return (counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts.delayed ?? 0) + extra;
+  }
+
   /** Stores what the failure means for the experiment; returns the error for BullMQ to act on. */
   private async afterFailure(job: Job<TrainJobData>, err: unknown, log: Logger): Promise<Error> {
     const id = job.data.experimentId;
@@ -139,7 +146,8 @@ export class TrainExperimentHandler implements OnModuleInit {
       return err instanceof UnrecoverableError ? err : new UnrecoverableError(message);
     }
     const last = job.attemptsMade + 1 >= attempts;
-    await this.store.appendEvent(id, last ? { type: 'failed', error: message } : { type: 'queued', position: 0 });
+    // A retry waits out its backoff, then joins the back of the line.
+    await this.store.appendEvent(id, last ? { type: 'failed', error: message } : { type: 'queued', position: await this.lineLength(1) });
     log.error({ err, attemptsLeft: attempts - job.attemptsMade - 1 }, last ? 'training failed' : 'training failed: will retry');
     return err instanceof Error ? err : new Error(message);
   }

@@ -83,7 +83,7 @@ async function launch(bin: string, port: number, opts: PrivateRedisOptions, log:
   }
   if (!ready) {
     const tail = readTail(path.join(opts.dir, LOG_FILE));
-    if (!gone) await stopChild(child, exited);
+    if (!gone && !failure) await stopChild(child, exited);
     throw new Error(`redis-server on port ${port} did not start: ${failure ?? (gone ? 'it exited' : 'no answer to PING')}${tail ? `; ${tail}` : ''}`);
   }
   const auth = opts.password ? `:${encodeURIComponent(opts.password)}@` : '';

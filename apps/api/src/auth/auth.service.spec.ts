@@ -11,8 +11,16 @@ const ADMIN_TOKEN = 'admin-token-0123456789';
 const ALICE_TOKEN = 'alice-token-0123456789';
 const BOB_TOKEN = 'bob-token-0123456789ab';
 
+const tempDirs: string[] = [];
+function tempDir(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+}
+afterAll(() => tempDirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
 function serviceWith(rosterText: string, ext = 'json') {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'auth-spec-'));
+  const dir = tempDir('auth-spec-');
   const rosterFile = path.join(dir, `roster.${ext}`);
   fs.writeFileSync(rosterFile, rosterText);
   const service = new AuthService({ home: dir, rosterFile } as AppConfig);
@@ -106,7 +114,7 @@ describe('AuthService', () => {
   });
 
   it('without CLASS_ROSTER creates one development roster (mode 0600) and reuses it', () => {
-    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'auth-home-'));
+    const home = tempDir('auth-home-');
     const first = new AuthService({ home } as AppConfig);
     first.onModuleInit();
     const file = path.join(home, 'roster.json');

@@ -6,9 +6,7 @@ let selection: BackendSelection | undefined;
 
 /** Picks the backend once per process and says which one and why on stderr. */
 export async function ensureBackend(choice: BackendChoice, quiet = false): Promise<BackendSelection> {
-  if (!selection) {
-    selection = await initBackend(choice, quiet ? undefined : (msg) => process.stderr.write(`${msg}\n`));
-  }
+  selection ??= await initBackend(choice, quiet ? undefined : (msg: string) => void process.stderr.write(`${msg}\n`));
   return selection;
 }
 
@@ -18,7 +16,7 @@ export async function trainLocally(
   config: AppConfig,
   backend: BackendChoice,
   onEvent: (e: ExperimentEventBody) => void,
-  opts: { quiet?: boolean; saveTo?: string } = {},
+  opts: { quiet?: boolean; saveTo?: string; download?: boolean } = {},
 ): Promise<TrainingResult> {
   const sel = await ensureBackend(backend, opts.quiet);
   const controller = new AbortController();
@@ -28,6 +26,7 @@ export async function trainLocally(
   try {
     return await trainExperiment(spec, {
       dataDir: config.dataDir,
+      download: opts.download,
       signal: controller.signal,
       backend: sel.backend,
       saveTo: opts.saveTo,

@@ -22,7 +22,7 @@ export function registerReportCommand(program: Command): void {
       }
       if (!flags.local) throw new Error('only `--local` is available until the queue service is configured (see README)');
       const config = loadConfig({ ...process.env, ...(flags.dataDir ? { DATA_DIR: flags.dataDir } : {}) });
-      const overrides = overridesFrom({ ...flags, preset: '' });
+      const overrides = overridesFrom({ ...flags, preset: '' } as SpecFlags);
       const dataset = (overrides.dataset as string | undefined) ?? PRESETS[SUITES[suite as SuiteName][0]].dataset;
       if (dataset === 'mnist-bundled' && overrides.epochs === undefined) {
         overrides.epochs = BUNDLED_MNIST_STEP_MATCHED_EPOCHS;
@@ -37,7 +37,10 @@ export function registerReportCommand(program: Command): void {
         const label = PRESETS[preset].name;
         const t0 = Date.now();
         try {
-          const result = await trainLocally(spec, config, flags.backend ?? config.backend, (e) => view?.onEvent(label, e), { quiet: flags.json });
+          const result = await trainLocally(spec, config, flags.backend ?? config.backend, (e) => view?.onEvent(label, e), {
+            quiet: flags.json,
+            download: flags.download,
+          });
           rows.push({ preset, label, result, wallSeconds: (Date.now() - t0) / 1000 });
         } catch (err) {
           rows.push({ preset, label, error: err instanceof Error ? err.message : String(err) });

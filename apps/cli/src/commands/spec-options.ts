@@ -10,6 +10,8 @@ export interface SpecFlags {
   testLimit?: number;
   seed?: number;
   backend?: BackendChoice;
+  /** commander's `--no-download` sets this to false. */
+  download: boolean;
   json?: boolean;
 }
 
@@ -32,6 +34,7 @@ export function specOptions(cmd: Command, { preset = true } = {}): Command {
   return cmd
     .option('--dataset <name>', `override the data set: ${DATASET_NAMES.join(', ')}`, oneOf(DATASET_NAMES))
     .option('--data-dir <dir>', 'where mnist/cifar10 files live (default: DATA_DIR or .trainyard/data)')
+    .option('--no-download', 'fail instead of downloading missing mnist/cifar10 files')
     .option('--epochs <n>', 'override the number of epochs', integer)
     .option('--limit <n>', 'use only the first N training samples', integer)
     .option('--test-limit <n>', 'use only the first N test samples', integer)

@@ -22,7 +22,7 @@ export function registerTrainCommand(program: Command): void {
           config,
           flags.backend ?? config.backend,
           (e) => (flags.json ? process.stdout.write(`${JSON.stringify(stamp(e))}\n`) : view!.onEvent(label, e)),
-          { quiet: flags.json, saveTo: flags.save },
+          { quiet: flags.json, saveTo: flags.save, download: flags.download },
         );
         view?.stop();
         if (!flags.json) {

@@ -71,7 +71,7 @@ class LinesView implements ProgressView {
   constructor(private readonly stream: NodeJS.WriteStream) {}
 
   onEvent(label: string, e: ExperimentEventBody): void {
-    const line = (text: string) => this.stream.write(`${label}: ${text}\n`);
+    const line = (text: string): void => void this.stream.write(`${label}: ${text}\n`);
     switch (e.type) {
       case 'started':
         return line(`started on ${e.backend}: ${e.params} params, ${e.trainSamples} train / ${e.testSamples} test samples, ${e.epochs} epoch(s) of ${e.batches} batches`);

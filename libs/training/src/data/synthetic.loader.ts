@@ -20,9 +20,9 @@ const { sqrt, log, cos, sin, round, PI } = Math;
 
 /**
  * Ten classes, each a fixed random template (see blockTemplate); a sample is its class's template
- * plus Gaussian noise, clipped to bytes. Labels go
- * round-robin (0,1,…,9,0,…), so any first N are balanced, and samples come from one stream per
- * split, so a larger limit keeps the same first N. Deterministic from `seed`.
+ * plus Gaussian noise, clipped to bytes. Labels go round-robin (0,1,…,9,0,…), so any first N are
+ * balanced, and each split's samples come from one stream, so a larger limit keeps the same first
+ * N. Deterministic from `seed`; sizes above SYNTHETIC_MAX are capped.
  */
 export function generateSynthetic(options: Pick<LoadOptions, 'shape' | 'limit' | 'testLimit' | 'seed' | 'log'> = {}): Dataset {
   const shape = options.shape ?? SYNTHETIC_DEFAULTS.shape;
@@ -58,8 +58,8 @@ function checkShape(shape: ImageShape): void {
 /**
  * Binary blocks on a dark background, like MNIST's strokes: the image is cut into about CELLS×CELLS
  * cells and each cell of each channel is on (255) with probability ON. Sparse, high-contrast
- * templates give each class its own input directions, so even a small FC net learns them in one
- * epoch; blocks several pixels wide stay recognisable under a padded random crop.
+ * templates give each class its own input directions, so a small net learns them in an epoch or
+ * two (see README.md); blocks several pixels wide stay recognisable under a padded random crop.
  */
 function blockTemplate({ height: h, width: w, channels: c }: ImageShape, rng: Rng): Float32Array {
   const cellH = Math.ceil(h / CELLS);

@@ -27,7 +27,7 @@ export function buildModel(spec: ModelSpec, input: InputShape = nativeInputShape
 
 /** Trainable parameters only, as PyTorch counts `model.parameters()` (BatchNorm running stats excluded). */
 export function countParams(model: tf.LayersModel): number {
-  return model.trainableWeights.reduce((sum, w) => sum + w.shape.reduce((a, b) => a * b, 1), 0);
+  return model.trainableWeights.reduce((sum, w) => sum + w.shape.reduce((a: number, b) => a * (b ?? 1), 1), 0);
 }
 
 /** The course models at their course sizes, for `trainyard models`. */

@@ -14,12 +14,16 @@ export function initSeeds(seed: number): InitSeeds {
   return { next: () => (seed * 7919 + ++n * 104729) % 2147483647 };
 }
 
-export function pytorchUniform(fanIn: number, seeds: InitSeeds): tf.initializers.Initializer {
+type Initializer = ReturnType<typeof tf.initializers.randomUniform>;
+type DenseArgs = Parameters<typeof tf.layers.dense>[0];
+type ConvArgs = Parameters<typeof tf.layers.conv2d>[0];
+
+export function pytorchUniform(fanIn: number, seeds: InitSeeds): Initializer {
   const bound = 1 / Math.sqrt(fanIn);
   return tf.initializers.randomUniform({ minval: -bound, maxval: bound, seed: seeds.next() });
 }
 
-export function dense(units: number, fanIn: number, seeds: InitSeeds, extra: Partial<tf.layers.DenseLayerArgs> = {}) {
+export function dense(units: number, fanIn: number, seeds: InitSeeds, extra: Partial<DenseArgs> = {}) {
   return tf.layers.dense({
     units,
     kernelInitializer: pytorchUniform(fanIn, seeds),
@@ -33,7 +37,7 @@ export function conv2d(
   kernelSize: number,
   inChannels: number,
   seeds: InitSeeds,
-  extra: Partial<tf.layers.ConvLayerArgs> = {},
+  extra: Partial<ConvArgs> = {},
 ) {
   const fanIn = inChannels * kernelSize * kernelSize;
   return tf.layers.conv2d({

@@ -1,0 +1,146 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { ExperimentRecord, Health } from '../api/api-client';
+import { describeData, describeModel, runName } from '../components/run-label';
+import { RunRow } from './runs.page';
+import { useSession } from '../session';
+import { TERMINAL } from '../state/run-state';
+import { useExperiments } from '../state/use-experiments';
+
+/** For TAs: the whole class's queue, the workers and what each is training. */
+export function QueuePage() {
+  const { api, me } = useSession();
+  const { records, reload } = useExperiments(3000);
+  const [health, setHealth] = useState<Health>();
+  useEffect(() => {
+    const load = () => api.health().then(setHealth, () => setHealth(undefined));
+    void load();
+    const timer = setInterval(load, 3000);
+    return () => clearInterval(timer);
+  }, [api]);
+
+  if (me.role !== 'admin') {
+    return (
+      <section class="card empty">
+        <h1>TAs only</h1>
+        <p>The class queue is visible to admins.</p>
+      </section>
+    );
+  }
+  // The queue is first in, first out: oldest queued first.
+  const active = (records ?? []).filter((r) => !TERMINAL.has(r.status)).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  const running = active.filter((r) => r.status === 'running');
+  const queued = active.filter((r) => r.status === 'queued');
+  const finished = (records ?? []).filter((r) => TERMINAL.has(r.status)).slice(0, 15);
+  return (
+    <section>
+      <div class="page-head">
+        <h1>Class queue</h1>
+        <span class="muted small">
+          Redis {health?.redis.ok ? `ok (${health.redis.latencyMs} ms)` : 'unreachable'} · {health?.workers.count ?? 0} worker(s)
+        </span>
+      </div>
+      <div class="card table-card">
+        <h2>Workers</h2>
+        <table data-testid="workers">
+          <thead>
+            <tr>
+              <th>Worker</th>
+              <th>Backend</th>
+              <th>Now training</th>
+            </tr>
+          </thead>
+          <tbody>
+            {(health?.workers.names ?? []).map((name) => (
+              <WorkerRow key={name} name={name} job={running.find((r) => r.worker === name)} backend={lastBackend(records ?? [], name)} />
+            ))}
+            {health && health.workers.count === 0 && (
+              <tr>
+                <td colSpan={3} class="muted">
+                  No worker is connected: queued runs wait until one starts.
+                </td>
+              </tr>
+            )}
+          </tbody>
+        </table>
+      </div>
+      <div class="card table-card">
+        <h2>Queued and running ({active.length})</h2>
+        <table class="runs" data-testid="queue">
+          <thead>
+            <tr>
+              <th class="narrow">#</th>
+              <th>Run</th>
+              <th>Status</th>
+              <th class="wide">Progress</th>
+              <th>Test accuracy</th>
+              <th>Submitted</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {active.map((r) => {
+              const place = queued.indexOf(r) + 1;
+              return <RunRow key={r.id} record={r} index={place || '▶'} livePosition={place || undefined} onChanged={reload} showOwner extra={<RaisePriority />} />;
+            })}
+          </tbody>
+        </table>
+        {active.length === 0 && <p class="muted empty-note">The queue is empty.</p>}
+      </div>
+      <div class="card table-card">
+        <h2>Recently finished</h2>
+        <table class="runs">
+          <thead>
+            <tr>
+              <th class="narrow" />
+              <th>Run</th>
+              <th>Status</th>
+              <th class="wide" />
+              <th>Test accuracy</th>
+              <th>Submitted</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {finished.map((r) => (
+              <RunRow key={r.id} record={r} onChanged={reload} showOwner />
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
+/** A worker reports its backend with each run it starts: the newest run it took tells. */
+function lastBackend(records: ExperimentRecord[], worker: string): string | undefined {
+  return records.filter((r) => r.worker === worker && r.backend).sort((a, b) => (b.startedAt ?? '').localeCompare(a.startedAt ?? ''))[0]?.backend;
+}
+
+function WorkerRow({ name, job, backend }: { name: string; job?: ExperimentRecord; backend?: string }) {
+  return (
+    <tr data-worker={name} data-busy={job ? 'yes' : 'no'}>
+      <td>
+        <code>{name}</code>
+      </td>
+      <td>{job?.backend ?? backend ?? <span class="muted">not known yet</span>}</td>
+      <td>
+        {job ? (
+          <a href={`/runs/${job.id}`}>
+            {runName(job.spec)} ({job.owner}): {describeModel(job.spec)}, {describeData(job.spec)}
+          </a>
+        ) : (
+          <span class="muted">idle</span>
+        )}
+      </td>
+    </tr>
+  );
+}
+
+function RaisePriority() {
+  // Issue 4 (class sharing) adds the priority route; until then the button says so instead of failing.
+  return (
+    <button class="small" disabled title="Raising priority needs the API's priority route (issue 4); not available yet">
+      Raise priority
+    </button>
+  );
+}

@@ -1,0 +1,19 @@
+import { createContext } from 'preact';
+import { useContext } from 'preact/hooks';
+import type { ApiClient, Me } from './api/api-client';
+import type { ExperimentFeed } from './api/experiment-feed';
+
+export interface Session {
+  me: Me;
+  api: ApiClient;
+  feed: ExperimentFeed;
+  signOut(): void;
+}
+
+export const SessionContext = createContext<Session | null>(null);
+
+export function useSession(): Session {
+  const session = useContext(SessionContext);
+  if (!session) throw new Error('useSession outside a signed-in page');
+  return session;
+}

@@ -1,0 +1,49 @@
+import type { ExperimentEvent, TrainingResult } from '@trainyard/contracts';
+import { foldEvents } from './run-state';
+
+let seq = 0;
+const at = '2026-01-01T00:00:00Z';
+const ev = (body: Record<string, unknown>) => ({ id: 'r', seq: ++seq, at, ...body }) as ExperimentEvent;
+const progress = (epoch: number, batch: number, loss: number) =>
+  ev({ type: 'progress', epoch, epochs: 2, batch, batches: 4, loss, accuracy: 0.5, samplesPerSec: 100 });
+const started = () => ev({ type: 'started', backend: 'cpu', worker: 'w1', params: 6422, trainSamples: 256, testSamples: 128, epochs: 2, batches: 4 });
+
+describe('foldEvents', () => {
+  beforeEach(() => (seq = 0));
+
+  it('follows a run from queued to completed, with curves per batch and per epoch', () => {
+    const result = { testAccuracy: 0.9, backend: 'cpu', params: 6422 } as TrainingResult;
+    const events = [
+      ev({ type: 'queued', position: 3 }),
+      started(),
+      progress(1, 2, 2.0),
+      progress(1, 4, 1.5),
+      ev({ type: 'epoch', epochs: 2, epoch: 1, trainLoss: 1.6, trainAccuracy: 0.4, testLoss: 1.4, testAccuracy: 0.6, seconds: 1, samplesPerSec: 100 }),
+      progress(2, 2, 1.0),
+    ];
+    const running = foldEvents(events);
+    expect(running.status).toBe('running');
+    expect(running.position).toBeUndefined();
+    expect(running.progress).toMatchObject({ epoch: 2, batch: 2, loss: 1.0, fraction: 6 / 8 });
+    expect(running.curves.batchLoss).toEqual({ x: [0.5, 1, 1.5], y: [2.0, 1.5, 1.0] });
+    expect(running.curves.testAccuracy).toEqual({ x: [1], y: [0.6] });
+
+    const done = foldEvents([...events, ev({ type: 'completed', result })]);
+    expect(done).toMatchObject({ status: 'completed', result, backend: 'cpu', params: 6422, count: 7, lastSeq: 7 });
+    expect(done.progress?.fraction).toBe(1);
+  });
+
+  it('keeps the queue position while queued', () => {
+    expect(foldEvents([ev({ type: 'queued', position: 2 })])).toMatchObject({ status: 'queued', position: 2 });
+  });
+
+  it('starts the curves again when a retried job starts over on another worker', () => {
+    const state = foldEvents([started(), progress(1, 1, 2), progress(1, 2, 1.8), started(), progress(1, 1, 2.1)]);
+    expect(state.curves.batchLoss.y).toEqual([2.1]);
+  });
+
+  it('reports failures and cancellations with their reason', () => {
+    expect(foldEvents([started(), ev({ type: 'failed', error: 'boom' })])).toMatchObject({ status: 'failed', error: 'boom' });
+    expect(foldEvents([ev({ type: 'cancelled', reason: 'cancelled by alice' })])).toMatchObject({ status: 'cancelled', error: 'cancelled by alice' });
+  });
+});

@@ -1,0 +1,120 @@
+import type { BackendName, ExperimentEvent, TrainingResult } from '@trainyard/contracts';
+
+export type RunStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
+export const TERMINAL: ReadonlySet<RunStatus> = new Set(['completed', 'failed', 'cancelled']);
+
+/** A curve as two equal-length arrays (what uPlot plots). */
+export interface Series {
+  x: number[];
+  y: number[];
+}
+
+export interface RunProgress {
+  epoch: number;
+  epochs: number;
+  batch: number;
+  batches: number;
+  loss: number;
+  accuracy: number;
+  samplesPerSec: number;
+  /** 0..1 over the whole run. */
+  fraction: number;
+}
+
+export interface RunCurves {
+  /** Per batch (progress events); x is epochs elapsed, fractional, so runs of any batch size align. */
+  batchLoss: Series;
+  batchAccuracy: Series;
+  /** Per epoch (epoch events); x is the epoch number. */
+  trainLoss: Series;
+  testLoss: Series;
+  trainAccuracy: Series;
+  testAccuracy: Series;
+}
+
+export interface RunState {
+  status?: RunStatus;
+  position?: number;
+  backend?: BackendName;
+  worker?: string;
+  params?: number;
+  progress?: RunProgress;
+  curves: RunCurves;
+  result?: TrainingResult;
+  error?: string;
+  /** Events folded so far and the last seq: equal when the log has no gap. */
+  count: number;
+  lastSeq: number;
+}
+
+const series = (): Series => ({ x: [], y: [] });
+const emptyCurves = (): RunCurves => ({
+  batchLoss: series(),
+  batchAccuracy: series(),
+  trainLoss: series(),
+  testLoss: series(),
+  trainAccuracy: series(),
+  testAccuracy: series(),
+});
+const push = (s: Series, x: number, y: number) => {
+  s.x.push(x);
+  s.y.push(y);
+};
+
+/** Folds an experiment's events (in seq order) into what the pages show. */
+export function foldEvents(events: readonly ExperimentEvent[]): RunState {
+  const state: RunState = { curves: emptyCurves(), count: events.length, lastSeq: events.at(-1)?.seq ?? 0 };
+  for (const e of events) {
+    switch (e.type) {
+      case 'queued':
+        state.status = 'queued';
+        state.position = e.position;
+        break;
+      case 'started':
+        // A second `started` is a retry after a lost worker: it trains again from the start.
+        state.status = 'running';
+        state.backend = e.backend;
+        state.worker = e.worker;
+        state.params = e.params;
+        state.position = undefined;
+        state.progress = undefined;
+        state.curves = emptyCurves();
+        break;
+      case 'progress': {
+        const x = e.epoch - 1 + e.batch / e.batches;
+        push(state.curves.batchLoss, x, e.loss);
+        push(state.curves.batchAccuracy, x, e.accuracy);
+        const done = (e.epoch - 1) * e.batches + e.batch;
+        state.progress = { ...pick(e), fraction: Math.min(1, done / (e.epochs * e.batches)) };
+        break;
+      }
+      case 'epoch':
+        push(state.curves.trainLoss, e.epoch, e.trainLoss);
+        push(state.curves.testLoss, e.epoch, e.testLoss);
+        push(state.curves.trainAccuracy, e.epoch, e.trainAccuracy);
+        push(state.curves.testAccuracy, e.epoch, e.testAccuracy);
+        break;
+      case 'completed':
+        state.status = 'completed';
+        state.result = e.result;
+        state.backend = e.result.backend;
+        state.params = e.result.params;
+        if (state.progress) state.progress = { ...state.progress, fraction: 1 };
+        break;
+      case 'failed':
+        state.status = 'failed';
+        state.error = e.error;
+        break;
+      case 'cancelled':
+        state.status = 'cancelled';
+        state.error = e.reason;
+        break;
+    }
+  }
+  return state;
+}
+
+function pick(e: Extract<ExperimentEvent, { type: 'progress' }>) {
+  const { epoch, epochs, batch, batches, loss, accuracy, samplesPerSec } = e;
+  return { epoch, epochs, batch, batches, loss, accuracy, samplesPerSec };
+}

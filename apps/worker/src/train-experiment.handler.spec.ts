@@ -1,0 +1,122 @@
+import Redis from 'ioredis';
+import pino from 'pino';
+import { UnrecoverableError, WaitingError, type Job, type Queue } from 'bullmq';
+import { presetSpec, type TrainJobData, type TrainingResult } from '@trainyard/contracts';
+import type { AppConfig } from '@trainyard/config';
+import { ExperimentStore } from '@trainyard/experiment-store';
+import { deleteKeys, startTestRedis, testPrefix, type TestRedis } from '../../../test/support/test-redis';
+import { AbortReason } from './job-errors';
+import { TrainExperimentHandler } from './train-experiment.handler';
+import type { Trainer } from './trainer.port';
+
+// The handler's decisions, with the trainer faked and the store real: what is recorded, and
+// what BullMQ is told (return, UnrecoverableError, plain error for a retry, WaitingError).
+describe('TrainExperimentHandler', () => {
+  let server: TestRedis;
+  let redis: Redis;
+  let subscriber: Redis;
+  let prefix: string;
+  let store: ExperimentStore;
+
+  beforeAll(async () => {
+    server = await startTestRedis();
+    redis = new Redis(server.url);
+    subscriber = new Redis(server.url);
+  });
+  afterAll(async () => {
+    await Promise.all([redis.quit(), subscriber.quit()]);
+    await server.stop();
+  });
+  beforeEach(() => {
+    prefix = testPrefix();
+    store = new ExperimentStore(redis, { prefix });
+  });
+  afterEach(() => deleteKeys(redis, prefix));
+
+  const handlerWith = (trainExperiment: Trainer['trainExperiment']) => {
+    const config = { queuePrefix: prefix, dataDir: '/nonexistent', artifactsDir: '/nonexistent', workerName: 'w1' } as AppConfig;
+    const queue = { getJobCounts: async () => ({ waiting: 2, prioritized: 0, delayed: 0 }) } as unknown as Queue<TrainJobData>;
+    const trainer: Trainer = { trainExperiment, initBackend: async () => ({ backend: 'cpu', reason: 'test', passedOver: [] }) };
+    const backend = { backend: 'cpu' as const, reason: 'test', passedOver: [] };
+    return new TrainExperimentHandler(config, store, trainer, backend, subscriber, queue, pino({ level: 'silent' }));
+  };
+  const jobFor = (experimentId: string, attemptsMade = 0) => {
+    const moveToWait = jest.fn(async () => 0);
+    const job = { id: experimentId, data: { experimentId, owner: 'alice' }, opts: { attempts: 3 }, attemptsMade, moveToWait };
+    return job as unknown as Job<TrainJobData> & { moveToWait: jest.Mock };
+  };
+  const submitted = async () => {
+    const record = await store.create({ owner: 'alice', spec: presetSpec('mnist-fc', { dataset: 'synthetic' }) });
+    await store.appendEvent(record.id, { type: 'queued', position: 1 });
+    return record.id;
+  };
+  const types = async (id: string) => (await store.events(id)).map((e) => e.type);
+  const started = { type: 'started', backend: 'cpu', params: 1, trainSamples: 1, testSamples: 1, epochs: 1, batches: 1 } as const;
+
+  it('records a transient failure as queued and rethrows it for a retry, failed on the last attempt', async () => {
+    const handler = handlerWith(async (_spec, opts) => {
+      await opts.onEvent!(started);
+      throw new Error('Connection reset');
+    });
+    const id = await submitted();
+    await expect(handler.handle(jobFor(id, 0), 'token', undefined)).rejects.toThrow('Connection reset');
+    expect(await types(id)).toEqual(['queued', 'started', 'queued']);
+    expect((await store.events(id)).at(-1)).toMatchObject({ position: 3 });
+    await expect(handler.handle(jobFor(id, 2), 'token', undefined)).rejects.not.toBeInstanceOf(UnrecoverableError);
+    expect(await store.get(id)).toMatchObject({ status: 'failed', error: 'Connection reset' });
+  });
+
+  it('fails a spec the data cannot take without retry', async () => {
+    const handler = handlerWith(async () => {
+      throw new RangeError('normalize mean has 3 values; the images have 1 channel(s)');
+    });
+    const id = await submitted();
+    await expect(handler.handle(jobFor(id), 'token', undefined)).rejects.toBeInstanceOf(UnrecoverableError);
+    expect(await store.get(id)).toMatchObject({ status: 'failed', error: expect.stringMatching(/normalize/) });
+  });
+
+  it('hands the job back on shutdown, and records cancelled on a cancel', async () => {
+    const untilAborted = (async (_spec, opts) => {
+      await opts.onEvent!(started);
+      await new Promise((resolve) => opts.signal!.addEventListener('abort', resolve));
+      throw new Error('aborted');
+    }) as Trainer['trainExperiment'];
+    const handler = handlerWith(untilAborted);
+
+    const shutdown = new AbortController();
+    const id = await submitted();
+    const job = jobFor(id);
+    const run = handler.handle(job, 'token', shutdown.signal);
+    await waitFor(async () => (await types(id)).includes('started'));
+    shutdown.abort(AbortReason.Shutdown);
+    await expect(run).rejects.toBeInstanceOf(WaitingError);
+    expect(job.moveToWait).toHaveBeenCalledWith('token');
+    expect(await types(id)).toEqual(['queued', 'started', 'queued']);
+
+    const cancelled = await submitted();
+    const running = handler.handle(jobFor(cancelled), 'token', undefined);
+    await waitFor(async () => (await types(cancelled)).includes('started'));
+    await handler.onModuleInit(); // subscribes to the cancel channel
+    await store.requestCancel(cancelled);
+    await expect(running).resolves.toEqual({ outcome: 'cancelled' });
+    expect(await types(cancelled)).toEqual(['queued', 'started', 'cancelled']);
+  });
+
+  it('skips a job whose experiment was cancelled while queued, and fails one missing from the store', async () => {
+    const trainer = jest.fn(async () => ({}) as TrainingResult);
+    const handler = handlerWith(trainer);
+    const id = await submitted();
+    await store.requestCancel(id);
+    await expect(handler.handle(jobFor(id), 'token', undefined)).resolves.toEqual({ outcome: 'skipped', status: 'cancelled' });
+    expect(trainer).not.toHaveBeenCalled();
+    await expect(handler.handle(jobFor('missing'), 'token', undefined)).rejects.toBeInstanceOf(UnrecoverableError);
+  });
+});
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs = 2000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

@@ -1,0 +1,162 @@
+import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { assertFloat32NHWC, free, heapView, runWasmKernel, withShape } from './wasm-kernel-calls';
+
+// tfjs-backend-wasm 4.22 has no Conv2DBackpropFilter, so no Conv2D model trains on it. This one
+// turns the filter gradient into one of the two XNNPACK-backed ops wasm has (Conv2D, MatMul).
+
+type ConvInfo = tf.backend_util.Conv2DInfo;
+export type FilterGradMethod = 'batch-as-channels' | 'im2col';
+
+/** Most floats one im2col block holds (16 MB); bigger layers are done in row blocks. */
+const IM2COL_BLOCK_FLOATS = 1 << 22;
+
+/** Overrides for tests and the benchmark; the kernel itself always decides by shape. */
+export interface FilterGradOptions {
+  method?: FilterGradMethod;
+  im2colBlockFloats?: number;
+}
+
+/**
+ * By measurement (bench/conv-backprop-filter.bench.ts): batch-as-channels wins while the GEMM is
+ * narrow (Co=6, course CNN: 2.2 vs 4.6 ms), im2col + XNNPACK FC once Co is wide (VGG 3→64: 7 vs 23 ms).
+ */
+export function chooseFilterGradMethod(info: ConvInfo): FilterGradMethod {
+  const rows = info.filterHeight * info.filterWidth * info.inChannels;
+  return info.outChannels >= 128 || 2 * info.outChannels >= rows ? 'im2col' : 'batch-as-channels';
+}
+
+export function conv2dBackpropFilterWasm(
+  args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap },
+  options: FilterGradOptions = {},
+): tf.TensorInfo {
+  const backend = args.backend as BackendWasm;
+  const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
+  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = args.attrs as unknown as tf.Conv2DBackpropFilterAttrs;
+  assertFloat32NHWC('Conv2DBackpropFilter', dataFormat, x, dy);
+  const info = tf.backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    filterShape,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    'channelsLast',
+  );
+  if (info.batchSize * info.outHeight * info.outWidth === 0) {
+    const out = backend.makeOutput(info.filterShape, 'float32');
+    heapView(backend, out).fill(0);
+    return out;
+  }
+  return (options.method ?? chooseFilterGradMethod(info)) === 'im2col'
+    ? im2colFilterGrad(backend, x, dy, info, options.im2colBlockFloats ?? IM2COL_BLOCK_FLOATS)
+    : batchAsChannelsFilterGrad(backend, x, dy, info);
+}
+
+/**
+ * dW[kh,kw,ci,co] = Σ x[n, oh·s+kh−pt, ow·s+kw−pl, ci] · dy[n,oh,ow,co] is a convolution of x
+ * seen as Ci images with N channels, [Ci,H,W,N], by dy seen as a filter [OH,OW,N,Co] dilated by the
+ * stride. One XNNPACK conv plus three transposes: few ops, little data moved.
+ */
+function batchAsChannelsFilterGrad(backend: BackendWasm, x: tf.TensorInfo, dy: tf.TensorInfo, c: ConvInfo): tf.TensorInfo {
+  const { inHeight: H, inWidth: W, outHeight: OH, outWidth: OW, filterHeight: KH, filterWidth: KW } = c;
+  const { strideHeight: sh, strideWidth: sw } = c;
+  const { top, left } = c.padInfo;
+  // Padding after the image that makes the conv's output exactly KH×KW; negative means the
+  // forward conv never reached those last rows/columns, so they are cut off instead.
+  const bottom = (OH - 1) * sh + KH - H - top;
+  const right = (OW - 1) * sw + KW - W - left;
+  const cropped =
+    bottom < 0 || right < 0
+      ? runWasmKernel(backend, 'Slice', { x }, { begin: [0, 0, 0, 0], size: [-1, H + Math.min(bottom, 0), W + Math.min(right, 0), -1] })
+      : x;
+  const xT = runWasmKernel(backend, 'Transpose', { x: cropped }, { perm: [3, 1, 2, 0] });
+  if (cropped !== x) free(backend, cropped);
+  const dyT = runWasmKernel(backend, 'Transpose', { x: dy }, { perm: [1, 2, 0, 3] });
+  const conv = runWasmKernel(
+    backend,
+    'Conv2D',
+    { x: xT, filter: dyT },
+    {
+      strides: [1, 1],
+      pad: [[0, 0], [top, Math.max(bottom, 0)], [left, Math.max(right, 0)], [0, 0]],
+      dataFormat: 'NHWC',
+      dilations: [sh, sw],
+    },
+  );
+  free(backend, xT, dyT);
+  const dW = runWasmKernel(backend, 'Transpose', { x: conv }, { perm: [1, 2, 0, 3] });
+  free(backend, conv);
+  return dW;
+}
+
+/**
+ * dW as [KH·KW·Ci, M]·[M, Co] with M = N·OH·OW: the patch matrix is gathered here already
+ * transposed, since the wasm MatMul only reaches XNNPACK without transposes (else a scalar loop).
+ * x is first made channel-major so each gathered run reads contiguous memory.
+ */
+function im2colFilterGrad(
+  backend: BackendWasm,
+  x: tf.TensorInfo,
+  dy: tf.TensorInfo,
+  c: ConvInfo,
+  blockFloats: number,
+): tf.TensorInfo {
+  const { batchSize: N, inHeight: H, inWidth: W, inChannels: Ci, outHeight: OH, outWidth: OW, outChannels: Co } = c;
+  const { filterHeight: KH, filterWidth: KW, strideHeight: sh, strideWidth: sw } = c;
+  const { top, left } = c.padInfo;
+  const M = N * OH * OW;
+  const rowsTotal = KH * KW * Ci;
+  const rowsPerBlock = Math.max(1, Math.min(rowsTotal, Math.floor(blockFloats / M)));
+  const plane = N * H * W;
+
+  const xT = Ci === 1 ? x : runWasmKernel(backend, 'Transpose', { x }, { perm: [3, 0, 1, 2] });
+  const dW = backend.makeOutput(c.filterShape, 'float32');
+  // XNNPACK packs dy once and reuses it for every block (its operator cache is keyed on dy).
+  const dy2 = withShape(dy, [1, M, Co]);
+
+  for (let row0 = 0; row0 < rowsTotal; row0 += rowsPerBlock) {
+    const rows = Math.min(rowsPerBlock, rowsTotal - row0);
+    const patches = backend.makeOutput([1, rows, M], 'float32');
+    const src = heapView(backend, xT);
+    const dst = heapView(backend, patches);
+    for (let r = 0; r < rows; r++) {
+      const row = row0 + r;
+      const ci = row % Ci;
+      const tap = (row - ci) / Ci;
+      const kw = tap % KW;
+      const kh = (tap - kw) / KW;
+      // Output columns whose input column lies inside the image; the rest read padding (0).
+      const owFrom = Math.min(OW, Math.max(0, Math.ceil((left - kw) / sw)));
+      const owTo = Math.max(owFrom, Math.min(OW, Math.floor((W - 1 + left - kw) / sw) + 1));
+      let o = r * M;
+      for (let n = 0; n < N; n++) {
+        for (let oh = 0; oh < OH; oh++, o += OW) {
+          const ih = oh * sh + kh - top;
+          if (ih < 0 || ih >= H) {
+            dst.fill(0, o, o + OW);
+            continue;
+          }
+          if (owFrom > 0) dst.fill(0, o, o + owFrom);
+          let s = ci * plane + (n * H + ih) * W + owFrom * sw + kw - left;
+          const end = o + owTo;
+          for (let d = o + owFrom; d < end; d++, s += sw) dst[d] = src[s];
+          if (owTo < OW) dst.fill(0, end, o + OW);
+        }
+      }
+    }
+    const block = runWasmKernel(backend, 'BatchMatMul', { a: patches, b: dy2 }, { transposeA: false, transposeB: false });
+    free(backend, patches);
+    heapView(backend, dW).set(heapView(backend, block), row0 * Co);
+    free(backend, block);
+  }
+  if (xT !== x) free(backend, xT);
+  return dW;
+}
+
+export const conv2dBackpropFilterWasmConfig: tf.KernelConfig = {
+  kernelName: tf.Conv2DBackpropFilter,
+  backendName: 'wasm',
+  kernelFunc: (args) => conv2dBackpropFilterWasm(args),
+};

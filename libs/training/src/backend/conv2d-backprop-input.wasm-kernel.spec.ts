@@ -1,0 +1,70 @@
+import * as tf from '@tensorflow/tfjs';
+import { createRng } from '../random';
+import { registerWasmTrainingKernels } from './wasm-training-kernels';
+
+type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
+interface Case {
+  x: [number, number, number, number];
+  k: [number, number];
+  co: number;
+  stride: number | [number, number];
+  pad: Pad;
+}
+
+// Includes strides whose forward conv skips trailing rows (valid, 10 → 4 at stride 2) and
+// explicit padding wider than the filter reaches back, which the kernel hands to wasm's own.
+const CASES: Case[] = [
+  { x: [1, 6, 6, 1], k: [3, 3], co: 1, stride: 1, pad: 'valid' },
+  { x: [3, 7, 5, 2], k: [3, 3], co: 4, stride: 1, pad: 'same' },
+  { x: [2, 9, 9, 3], k: [3, 3], co: 5, stride: 2, pad: 'same' },
+  { x: [2, 8, 8, 3], k: [3, 3], co: 2, stride: 2, pad: 'same' },
+  { x: [2, 10, 9, 1], k: [3, 3], co: 3, stride: 2, pad: 'valid' },
+  { x: [2, 12, 12, 6], k: [5, 5], co: 6, stride: 1, pad: 'valid' },
+  { x: [1, 7, 8, 2], k: [2, 3], co: 3, stride: [2, 1], pad: 'same' },
+  { x: [2, 6, 6, 4], k: [3, 3], co: 2, stride: 1, pad: 1 },
+  { x: [2, 7, 7, 2], k: [3, 3], co: 3, stride: 2, pad: [[0, 0], [2, 0], [1, 2], [0, 0]] },
+  { x: [1, 5, 5, 2], k: [3, 3], co: 2, stride: 1, pad: [[0, 0], [3, 1], [0, 4], [0, 0]] },
+  { x: [2, 4, 4, 32], k: [3, 3], co: 64, stride: 1, pad: 'same' },
+];
+
+const filterShape = (c: Case): [number, number, number, number] => [...c.k, c.x[3], c.co];
+const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+
+async function inputGrad(backend: 'cpu' | 'wasm', c: Case, x: Float32Array, f: Float32Array): Promise<Float32Array> {
+  await tf.setBackend(backend);
+  const before = tf.memory().numTensors;
+  const values = tf.tidy(() => {
+    const filter = tf.tensor4d(f, filterShape(c));
+    // d/dx of Σ conv·w with a fixed w exercises Conv2DBackpropInput with dy = w.
+    const y = tf.conv2d(tf.tensor4d(x, c.x), filter, c.stride, c.pad);
+    const w = tf.tensor(Float32Array.from({ length: y.size }, (_, i) => Math.sin(i)), y.shape);
+    return tf.grad((xt: tf.Tensor4D) => tf.sum(tf.mul(tf.conv2d(xt, filter, c.stride, c.pad), w)))(tf.tensor4d(x, c.x)).dataSync();
+  });
+  expect(tf.memory().numTensors).toBe(before);
+  return values as Float32Array;
+}
+
+beforeAll(() => registerWasmTrainingKernels());
+afterAll(() => tf.setBackend('wasm'));
+
+describe('Conv2DBackpropInput on wasm', () => {
+  const rng = createRng('conv2d-backprop-input');
+
+  it.each(CASES.map((c) => [JSON.stringify(c), c] as const))('%s equals the cpu backend to 1e-4', async (_name, c) => {
+    const x = Float32Array.from({ length: size(c.x) }, () => rng() * 2 - 1);
+    const f = Float32Array.from({ length: size(filterShape(c)) }, () => rng() * 2 - 1);
+    const expected = await inputGrad('cpu', c, x, f);
+    const actual = await inputGrad('wasm', c, x, f);
+    let maxDiff = 0;
+    for (let i = 0; i < expected.length; i++) maxDiff = Math.max(maxDiff, Math.abs(actual[i] - expected[i]));
+    expect(actual.length).toBe(expected.length);
+    expect(maxDiff).toBeLessThan(1e-4);
+  });
+
+  it('is registered once however often registration runs', () => {
+    registerWasmTrainingKernels();
+    const first = tf.getKernel(tf.Conv2DBackpropInput, 'wasm')?.kernelFunc;
+    registerWasmTrainingKernels();
+    expect(tf.getKernel(tf.Conv2DBackpropInput, 'wasm')?.kernelFunc).toBe(first);
+  });
+});

@@ -1,0 +1,2 @@
+export { initBackend, BackendUnavailableError } from './backend-selection';
+export { registerWasmTrainingKernels } from './wasm-training-kernels';
