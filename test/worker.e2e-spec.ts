@@ -14,7 +14,7 @@ import { ensureWorkerBuilt, spawnWorker, type WorkerProcess, type WorkerProcessO
 // Sizes are kept tiny: the machine is shared. A "long" job trains many small batches, so it
 // outlasts a short lock and leaves time to cancel or SIGTERM it mid-run.
 const SHORT = { preset: 'mnist-fc', dataset: 'synthetic', limit: 200, testLimit: 100, batchSize: 50 };
-const LONG = { preset: 'mnist-fc', dataset: 'synthetic', limit: 5000, testLimit: 100, batchSize: 10, epochs: 10 };
+const LONG = { preset: 'mnist-fc', dataset: 'synthetic', limit: 5000, testLimit: 100, batchSize: 10, epochs: 12 };
 
 jest.setTimeout(120_000);
 

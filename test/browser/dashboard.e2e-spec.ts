@@ -6,7 +6,7 @@ import { startHarness, TOKENS, until, type Harness, type TestUser } from '../../
 import { createApiApp } from '../../apps/api/src/create-api-app';
 import { launchChromium, collectErrors, screenshot } from './support/browser';
 import { ensureDashboardBuilt } from './support/dashboard-build';
-import { startTrainingWorker, type TrainingWorker } from './support/training-worker';
+import { ensureWorkerBuilt, spawnWorker, type WorkerProcess } from '../support/worker-process';
 
 jest.setTimeout(240_000);
 
@@ -18,7 +18,7 @@ interface Session {
 
 describe('dashboard (browser e2e)', () => {
   let h: Harness;
-  let worker: TrainingWorker;
+  let worker: WorkerProcess;
   let browser: Browser;
   let sessions: Session[] = [];
   /** The mnist-cnn run alice submits in the first test; later tests build on it. */
@@ -26,9 +26,12 @@ describe('dashboard (browser e2e)', () => {
 
   beforeAll(async () => {
     ensureDashboardBuilt();
+    ensureWorkerBuilt();
     h = await startHarness();
-    worker = startTrainingWorker({ redisUrl: h.redis.url, prefix: h.config.queuePrefix, home: h.home, name: 'gpu-0' });
-    [browser] = await Promise.all([launchChromium(), worker.ready]);
+    // A real worker process training with TF.js (the pure-JS cpu backend, as in every e2e test).
+    worker = spawnWorker({ redisUrl: h.redis.url, prefix: h.config.queuePrefix, home: h.home, name: 'gpu-0' });
+    browser = await launchChromium();
+    await worker.ready;
   });
 
   afterAll(async () => {
@@ -57,6 +60,25 @@ describe('dashboard (browser e2e)', () => {
   }
 
   const runIdOf = (page: Page) => new URL(page.url()).pathname.split('/').pop()!;
+
+  it('the API serves the dashboard at / and its client routes, and nothing else changes', async () => {
+    const get = (path: string) => fetch(`${h.api.url}${path}`);
+    for (const path of ['/', '/submit', '/compare?ids=a,b', '/queue', '/runs/abc-123']) {
+      const res = await get(path);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('cache-control')).toBe('no-cache');
+      expect(await res.text()).toContain('<div id="app">');
+    }
+    const html = await (await get('/')).text();
+    const script = /src="(\/assets\/[^"]+\.js)"/.exec(html)![1];
+    const asset = await get(script);
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get('cache-control')).toContain('immutable');
+    expect((await get('/health')).headers.get('content-type')).toContain('application/json');
+    expect((await get('/api/experiments')).status).toBe(401);
+    expect((await get('/runs/a/b')).status).toBe(404);
+    expect((await get('/admin/queues')).status).toBe(401);
+  });
 
   it('a student signs in, submits mnist-cnn on a small limit, and watches the progress bar move and the curve draw', async () => {
     const { page } = await signIn('alice');
@@ -105,6 +127,13 @@ describe('dashboard (browser e2e)', () => {
     expect(await footer.getAttribute('data-count')).toBe(await footer.getAttribute('data-last-seq'));
     expect(Number(await footer.getAttribute('data-last-seq'))).toBe((await h.store.get(firstRun))!.lastSeq);
     await screenshot(page, 'run-page');
+
+    // The trained model: model.json and the weights it lists, fetched with the token.
+    const downloads: string[] = [];
+    page.on('download', (d) => downloads.push(d.suggestedFilename()));
+    await page.click('[data-testid=download-model]');
+    await page.waitForSelector('text=Saved model.json and 1 weights file');
+    expect(downloads).toEqual(['model.json', expect.stringMatching(/\.bin$/)]);
   });
 
   it('lists the runs from HTTP first, without waiting for the socket', async () => {
@@ -145,6 +174,10 @@ describe('dashboard (browser e2e)', () => {
     expect(await page.locator('[data-testid=compare-loss] .u-legend .u-series').allTextContents()).toEqual(['1. CNN', '2. CNN [shuffle off]']);
     await expect(page.locator('[data-testid=course-table] [data-preset=mnist-cnn]').textContent()).resolves.toMatch(/96\.15%.*\d+\.\d\d%/);
     await screenshot(page, 'compare-page');
+
+    await page.click('nav >> text=My runs');
+    await page.waitForSelector(`[data-run="${second}"][data-status=completed]`);
+    await screenshot(page, 'runs-page');
   });
 
   it('shows the API’s own validation message next to a bad field, and sends nothing', async () => {
@@ -169,6 +202,10 @@ describe('dashboard (browser e2e)', () => {
     await page.fill('#field-batchSize', '64');
     expect(await page.locator('[data-field=batchSize] .field-errors').count()).toBe(0);
     expect(await page.isDisabled('[data-testid=submit]')).toBe(false);
+
+    await page.click('text=Sign out');
+    await page.waitForSelector('#token');
+    expect(await page.evaluate(() => localStorage.getItem('trainyard.token'))).toBeNull();
   });
 
   it('a student cannot open another student’s run page', async () => {

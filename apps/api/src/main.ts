@@ -1,8 +1,9 @@
 import { Logger } from '@nestjs/common';
-import { loadConfig } from '@trainyard/config';
+import { exitWithParent, loadConfig } from '@trainyard/config';
 import { createApiApp } from './create-api-app';
 
 async function main() {
+  exitWithParent();
   const config = loadConfig();
   const app = await createApiApp(config);
   await app.listen(config.port, config.host);

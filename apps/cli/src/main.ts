@@ -1,6 +1,9 @@
 import { Command, CommanderError } from 'commander';
 import { SpecValidationError } from '@trainyard/contracts';
+import { ApiError } from './api/api-client';
+import { registerDemoCommand } from './commands/demo.command';
 import { registerModelsCommand } from './commands/models.command';
+import { registerQueueCommands } from './commands/queue.commands';
 import { registerReportCommand } from './commands/report.command';
 import { registerTrainCommand } from './commands/train.command';
 
@@ -10,11 +13,13 @@ const program = new Command('trainyard')
 registerModelsCommand(program);
 registerTrainCommand(program);
 registerReportCommand(program);
+registerQueueCommands(program);
+registerDemoCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof CommanderError) process.exit(err.exitCode);
   // Bad input is the user's to fix: one clear line, no stack trace.
-  const message = err instanceof SpecValidationError ? err.message : err instanceof Error ? err.message : String(err);
+  const message = err instanceof Error ? err.message : String(err);
   process.stderr.write(`trainyard: ${message}\n`);
-  process.exit(err instanceof SpecValidationError ? 2 : 1);
+  process.exit(err instanceof SpecValidationError || (err instanceof ApiError && err.status === 400) ? 2 : 1);
 });

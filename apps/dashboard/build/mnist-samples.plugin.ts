@@ -1,4 +1,10 @@
-import type { Plugin } from 'vite';
+// The slice of Vite's Plugin type used here, declared locally so this file also type-checks under
+// the repository's node-resolution tsconfig (vite's types need bundler resolution).
+interface VirtualModulePlugin {
+  name: string;
+  resolveId(id: string): string | undefined;
+  load(id: string): Promise<string | undefined>;
+}
 import { loadMnistBundled } from '../../../libs/training/src/data/mnist-bundled.loader';
 
 export const MNIST_SAMPLES_MODULE = 'virtual:mnist-samples';
@@ -11,7 +17,7 @@ const SAMPLE_COUNT = 20;
  * training lib's own loader, so the dashboard shows exactly the images the trainer tests on
  * without shipping 21 MB of digits or adding an API route.
  */
-export function mnistSamplesPlugin(): Plugin {
+export function mnistSamplesPlugin(): VirtualModulePlugin {
   return {
     name: 'trainyard-mnist-samples',
     resolveId: (id) => (id === MNIST_SAMPLES_MODULE ? RESOLVED : undefined),

@@ -1,4 +1,7 @@
+import { exitWithParent } from '@trainyard/config';
 import { bootstrapWorker } from './worker.bootstrap';
+
+exitWithParent();
 
 bootstrapWorker().catch((err: unknown) => {
   // One line, no stack, for the operator: e.g. the redis-server install hint or a config error.

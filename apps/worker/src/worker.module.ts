@@ -1,5 +1,5 @@
 import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
-import { BullModule, Processor } from '@nestjs/bullmq';
+import { BullModule, Processor, QueueEventsListener } from '@nestjs/bullmq';
 import type { WorkerOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -22,6 +22,8 @@ export interface WorkerModuleOptions {
   workerOptions?: Partial<Omit<WorkerOptions, 'connection'>>;
 }
 
+const FAILED_EVENTS_REPLAY_MS = 10 * 60_000;
+
 @Module({})
 export class WorkerModule implements OnApplicationShutdown {
   static forRoot(opts: WorkerModuleOptions): DynamicModule {
@@ -34,6 +36,10 @@ export class WorkerModule implements OnApplicationShutdown {
       name: config.workerName,
       ...opts.workerOptions,
     })(TrainingQueueProcessor);
+    // Start reading queue events from a few minutes back rather than from "now": a job failed
+    // while no worker was listening yet (all of them restarting) still gets its record closed.
+    // Replayed failures that were already recorded are refused by the store.
+    QueueEventsListener(QueueName.Training, { lastEventId: `${Date.now() - FAILED_EVENTS_REPLAY_MS}-0` })(FailedJobsListener);
     return {
       module: WorkerModule,
       imports: [

@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { withFileLock } from './file-lock';
 
 export type RedisLog = (message: string) => void;
 
@@ -39,7 +41,10 @@ export function ensureRedisServer(log: RedisLog = () => {}): Promise<string> {
   if (found) return Promise.resolve(found);
   const apt = findOnPath('apt-get');
   if (process.getuid?.() !== 0 || !apt) return Promise.reject(new RedisServerMissingError());
-  installing ??= installWithApt(apt, log).finally(() => (installing = undefined));
+  // One install at a time on this machine (parallel test files, API and worker starting
+  // together); whoever waited finds the binary installed by the first.
+  const lock = path.join(os.tmpdir(), 'trainyard-redis-install.lock');
+  installing ??= withFileLock(lock, async () => findOnPath('redis-server') ?? installWithApt(apt, log)).finally(() => (installing = undefined));
   return installing;
 }
 

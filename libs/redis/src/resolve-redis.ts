@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AppConfig } from '@trainyard/config';
+import { isAlive, withFileLock } from './file-lock';
 import { isPortFree } from './free-port';
 import { startPrivateRedis } from './private-redis';
 import { pingRedis } from './redis-ping';
@@ -70,42 +71,5 @@ function readRecord(file: string): ServerRecord | undefined {
     return typeof r.url === 'string' && Number.isInteger(r.pid) && Number.isInteger(r.port) ? r : undefined;
   } catch {
     return undefined;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/**
- * Runs `fn` holding an exclusive lock file (O_EXCL create). A lock left by a dead process is
- * taken over. The wait is long because the holder may be installing redis-server with apt.
- */
-async function withFileLock<T>(file: string, fn: () => Promise<T>, timeoutMs = 300_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      fs.writeFileSync(file, String(process.pid), { flag: 'wx' });
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const holder = Number(fs.readFileSync(file, 'utf8').trim() || NaN);
-      if (Number.isInteger(holder) && !isAlive(holder)) {
-        fs.rmSync(file, { force: true });
-        continue;
-      }
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${file} (held by process ${holder})`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    fs.rmSync(file, { force: true });
   }
 }

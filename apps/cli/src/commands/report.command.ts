@@ -1,55 +1,94 @@
 import type { Command } from 'commander';
 import { loadConfig } from '@trainyard/config';
-import { BUNDLED_MNIST_STEP_MATCHED_EPOCHS, PRESETS, resolveExperimentRequest, SUITE_NAMES, SUITES, type SuiteName } from '@trainyard/contracts';
+import {
+  BUNDLED_MNIST_STEP_MATCHED_EPOCHS,
+  PRESETS,
+  resolveExperimentRequest,
+  SUITE_NAMES,
+  SUITES,
+  type PresetName,
+  type SuiteName,
+} from '@trainyard/contracts';
 import { createProgressView } from '../output/progress-view';
 import { formatResultsTable, type ReportRow } from '../output/results-table';
+import { apiClient, apiOptions, type ApiFlags } from './api-options';
 import { trainLocally } from './local-training';
 import { overridesFrom, specOptions, type SpecFlags } from './spec-options';
+import { reportRows, watchRuns } from './watch-runs';
+
+type ReportFlags = Omit<SpecFlags, 'preset'> & ApiFlags & { local?: boolean };
 
 export function registerReportCommand(program: Command): void {
-  specOptions(
-    program
-      .command('report')
-      .argument('<suite>', `the suite to run: ${SUITE_NAMES.join(', ')}`)
-      .description("run a course suite and print its results table beside the course's published numbers"),
-    { preset: false },
+  apiOptions(
+    specOptions(
+      program
+        .command('report')
+        .argument('<suite>', `the suite to run: ${SUITE_NAMES.join(', ')}`)
+        .description("run a course suite on the queue (or --local) and print its results beside the course's published numbers"),
+      { preset: false },
+    ),
   )
     .option('--local', 'train in this process instead of on the queue')
     .option('--json', 'print the rows as JSON instead of a table')
-    .action(async (suite: string, flags: Omit<SpecFlags, 'preset'> & { local?: boolean }) => {
+    .action(async (suite: string, flags: ReportFlags) => {
       if (!(SUITE_NAMES as string[]).includes(suite)) {
         throw new Error(`unknown suite "${suite}": choose one of ${SUITE_NAMES.join(', ')}`);
       }
-      if (!flags.local) throw new Error('only `--local` is available until the queue service is configured (see README)');
-      const config = loadConfig({ ...process.env, ...(flags.dataDir ? { DATA_DIR: flags.dataDir } : {}) });
-      const overrides = overridesFrom({ ...flags, preset: '' } as SpecFlags);
-      const dataset = (overrides.dataset as string | undefined) ?? PRESETS[SUITES[suite as SuiteName][0]].dataset;
-      if (dataset === 'mnist-bundled' && overrides.epochs === undefined) {
-        overrides.epochs = BUNDLED_MNIST_STEP_MATCHED_EPOCHS;
-        process.stderr.write(
-          `Bundled digits: ${BUNDLED_MNIST_STEP_MATCHED_EPOCHS} epochs over ~8,000 images ≈ the course's one epoch over 60,000 in SGD steps (override with --epochs).\n`,
-        );
-      }
-      const specs = SUITES[suite as SuiteName].map((preset) => ({ preset, spec: resolveExperimentRequest({ preset, ...overrides }) }));
-      const view = flags.json ? undefined : createProgressView();
-      const rows: ReportRow[] = [];
-      for (const { preset, spec } of specs) {
-        const label = PRESETS[preset].name;
-        const t0 = Date.now();
-        try {
-          const result = await trainLocally(spec, config, flags.backend ?? config.backend, (e) => view?.onEvent(label, e), {
-            quiet: flags.json,
-            download: flags.download,
-          });
-          rows.push({ preset, label, result, wallSeconds: (Date.now() - t0) / 1000 });
-        } catch (err) {
-          rows.push({ preset, label, error: err instanceof Error ? err.message : String(err) });
-          if (err instanceof Error && err.name === 'TrainingCancelledError') break;
-        }
-      }
-      view?.stop();
-      if (flags.json) process.stdout.write(`${JSON.stringify(rows.map(({ result, ...r }) => ({ ...r, ...(result ? { result } : {}) })))}\n`);
-      else process.stdout.write(`\n${formatResultsTable(rows, `${dataset}, ${specs[0]?.spec.epochs} epoch(s)`)}\n`);
+      const presets = SUITES[suite as SuiteName];
+      const overrides = suiteOverrides(presets, flags);
+      const rows = flags.local ? await runLocally(presets, overrides, flags) : await runOnQueue(suite, presets, overrides, flags);
+      const epochs = resolveExperimentRequest({ preset: presets[0], ...overrides }).epochs;
+      const dataset = (overrides.dataset as string | undefined) ?? PRESETS[presets[0]].dataset;
+      if (flags.json) process.stdout.write(`${JSON.stringify(rows)}\n`);
+      else process.stdout.write(`\n${formatResultsTable(rows, `${dataset}, ${epochs} epoch(s)`)}\n`);
       if (rows.some((r) => !r.result)) process.exitCode = 1;
     });
+}
+
+/** The flags' overrides, plus the step-matched epochs on the bundled digits unless --epochs is given. */
+export function suiteOverrides(presets: readonly PresetName[], flags: Omit<SpecFlags, 'preset'>): Record<string, unknown> {
+  const overrides = overridesFrom({ ...flags, preset: '' });
+  const dataset = (overrides.dataset as string | undefined) ?? PRESETS[presets[0]].dataset;
+  if (dataset === 'mnist-bundled' && overrides.epochs === undefined) {
+    overrides.epochs = BUNDLED_MNIST_STEP_MATCHED_EPOCHS;
+    process.stderr.write(
+      `Bundled digits: ${BUNDLED_MNIST_STEP_MATCHED_EPOCHS} epochs over ~8,000 images ≈ the course's one epoch over 60,000 in SGD steps (override with --epochs).\n`,
+    );
+  }
+  return overrides;
+}
+
+async function runLocally(presets: readonly PresetName[], overrides: Record<string, unknown>, flags: ReportFlags): Promise<ReportRow[]> {
+  const config = loadConfig({ ...process.env, ...(flags.dataDir ? { DATA_DIR: flags.dataDir } : {}) });
+  const view = flags.json ? undefined : createProgressView();
+  const rows: ReportRow[] = [];
+  try {
+    for (const preset of presets) {
+      const spec = resolveExperimentRequest({ preset, ...overrides });
+      const label = PRESETS[preset].name;
+      const t0 = Date.now();
+      try {
+        const result = await trainLocally(spec, config, flags.backend ?? config.backend, (e) => view?.onEvent(label, e), {
+          quiet: flags.json,
+          download: flags.download,
+        });
+        rows.push({ preset, label, result, wallSeconds: (Date.now() - t0) / 1000 });
+      } catch (err) {
+        rows.push({ preset, label, error: err instanceof Error ? err.message : String(err) });
+        if (err instanceof Error && err.name === 'TrainingCancelledError') break;
+      }
+    }
+  } finally {
+    view?.stop();
+  }
+  return rows;
+}
+
+async function runOnQueue(suite: string, presets: readonly PresetName[], overrides: Record<string, unknown>, flags: ReportFlags): Promise<ReportRow[]> {
+  if (flags.backend || flags.dataDir) throw new Error('--backend and --data-dir are settings of the workers; use them with --local');
+  const client = apiClient(flags);
+  const { experiments } = await client.submitSuite(suite, overrides);
+  if (!flags.json) process.stderr.write(`Submitted ${experiments.length} runs: ${experiments.map((e) => e.id).join(', ')}\n`);
+  const finals = await watchRuns(client, experiments);
+  return reportRows(presets, experiments, finals);
 }

@@ -1,17 +1,16 @@
 import type { ExperimentSpec } from '@trainyard/contracts';
 import { flattenSpec } from '../state/spec-variant';
 
-export function SpecTable({ spec, highlight }: { spec: ExperimentSpec; highlight?: Set<string> }) {
+/** Every field of a spec, `optimizer.lr  0.01`, in two columns. */
+export function SpecTable({ spec }: { spec: ExperimentSpec }) {
   return (
-    <table class="spec-table">
-      <tbody>
-        {flattenSpec(spec).map(([k, v]) => (
-          <tr key={k} class={highlight?.has(k) ? 'changed' : undefined}>
-            <th>{k}</th>
-            <td>{v}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <dl class="spec-list" data-testid="spec">
+      {flattenSpec(spec).map(([k, v]) => (
+        <div key={k}>
+          <dt>{k}</dt>
+          <dd>{v}</dd>
+        </div>
+      ))}
+    </dl>
   );
 }

@@ -65,7 +65,7 @@ export function RunsPage() {
 }
 
 /** One run: the record paints at once; the socket then brings live status and progress. */
-export function RunRow(props: { record: ExperimentRecord; selected?: boolean; onToggle?(): void; onChanged(): void; showOwner?: boolean; extra?: JSX.Element; index?: JSX.Element | number; livePosition?: number }) {
+export function RunRow(props: { record: ExperimentRecord; selected?: boolean; onToggle?(): void; onChanged(): void; showOwner?: boolean; extra?: JSX.Element; index?: string | number; livePosition?: number }) {
   const { record, selected, onToggle, onChanged, showOwner, extra, index, livePosition } = props;
   const { api } = useSession();
   const live = !TERMINAL.has(record.status);

@@ -1,16 +1,16 @@
 import { presetSpec, resolveExperimentRequest } from '@trainyard/contracts';
-import { specDiff, withOneChange } from './spec-variant';
+import { specDiff, withOneChange, type OneChange } from './spec-variant';
 
 describe('re-run with one change', () => {
   const base = presetSpec('mnist-cnn', { limit: 256 });
 
-  it.each([
-    [{ kind: 'shuffle' } as const, ['shuffle'], 'CNN [shuffle off]'],
-    [{ kind: 'batchSize', value: 16 } as const, ['batchSize'], 'CNN [batch 16]'],
-    [{ kind: 'epochs', value: 3 } as const, ['epochs'], 'CNN [3 epochs]'],
-    [{ kind: 'head' } as const, ['model.head'], 'CNN [1×1 conv head]'],
-    [{ kind: 'normalize', mean: [0.5], std: [0.5] } as const, ['transforms.normalize.mean', 'transforms.normalize.std'], 'CNN [normalize 0.5 ± 0.5]'],
-    [{ kind: 'no-normalize' } as const, ['transforms.normalize.mean', 'transforms.normalize.std'], 'CNN [no normalisation]'],
+  it.each<[OneChange, string[], string]>([
+    [{ kind: 'shuffle' }, ['shuffle'], 'CNN [shuffle off]'],
+    [{ kind: 'batchSize', value: 16 }, ['batchSize'], 'CNN [batch 16]'],
+    [{ kind: 'epochs', value: 3 }, ['epochs'], 'CNN [3 epochs]'],
+    [{ kind: 'head' }, ['model.head'], 'CNN [1×1 conv head]'],
+    [{ kind: 'normalize', mean: [0.5], std: [0.5] }, ['transforms.normalize.mean', 'transforms.normalize.std'], 'CNN [normalize 0.5 ± 0.5]'],
+    [{ kind: 'no-normalize' }, ['transforms.normalize.mean', 'transforms.normalize.std'], 'CNN [no normalisation]'],
   ])('%j changes only %j and stays a valid spec', (change, changed, name) => {
     const variant = resolveExperimentRequest(withOneChange(base, change));
     expect([...specDiff(base, variant)].sort()).toEqual([...changed].sort());

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { BackendUnavailableError, initBackend } from './backend-selection';
+import { BackendUnavailableError, describeLoadFailure, initBackend } from './backend-selection';
 
 // The node bindings are mocked as absent, as they are on machines where the libtensorflow
 // download failed, so these tests mean the same wherever they run.
@@ -56,5 +56,27 @@ describe('initBackend without the node bindings', () => {
     const wasm = await initBackend('wasm');
     expect(wasm).toEqual({ backend: 'wasm', reason: expect.stringMatching(/Conv2DBackpropFilter/), passedOver: [] });
     expect(tf.getBackend()).toBe('wasm');
+  });
+});
+
+describe('describeLoadFailure', () => {
+  const pkg = '@tensorflow/tfjs-node';
+  it('tells a missing package from a missing native addon and from a library that will not load', () => {
+    const notFound = Object.assign(new Error(`Cannot find module '${pkg}'\nRequire stack:\n- x.js`), { code: 'MODULE_NOT_FOUND' });
+    expect(describeLoadFailure(pkg, notFound)).toMatch(/^not installed \(optional dependency/);
+
+    const noAddon = new Error('The Node.js native addon module (tfjs_binding.node) can not be found at path: lib/napi-v8/tfjs_binding.node. \nPlease run ...');
+    expect(describeLoadFailure(pkg, noAddon)).toBe(
+      "installed without its native addon (its install downloads libtensorflow, which failed here; run 'npm rebuild @tensorflow/tfjs-node' with network access)",
+    );
+
+    // A dependency of the package missing is not the package missing.
+    const depNotFound = Object.assign(new Error("Cannot find module '@mapbox/node-pre-gyp'"), { code: 'MODULE_NOT_FOUND' });
+    expect(describeLoadFailure(pkg, depNotFound)).toBe(
+      "installed but failed to load (a missing libtensorflow or CUDA library?): Cannot find module '@mapbox/node-pre-gyp'",
+    );
+
+    const dlopen = Object.assign(new Error('libtensorflow.so.2: cannot open shared object file: No such file or directory'), { code: 'ERR_DLOPEN_FAILED' });
+    expect(describeLoadFailure(pkg, dlopen)).toMatch(/failed to load .*: libtensorflow\.so\.2: cannot open shared object file/);
   });
 });

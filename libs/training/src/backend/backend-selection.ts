@@ -82,10 +82,10 @@ async function tryNodeBinding(backend: NodeBackend): Promise<Attempt> {
   if (!loadedNodePackage) {
     try {
       // Required lazily: both are optionalDependencies whose install downloads libtensorflow.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       require(pkg);
       loadedNodePackage = backend;
     } catch (err) {
+      forgetPartialLoad();
       return { ok: false, why: describeLoadFailure(pkg, err) };
     }
   }
@@ -100,13 +100,27 @@ async function tryNodeBinding(backend: NodeBackend): Promise<Attempt> {
   return { ok: true, reason: `${loaded}: native libtensorflow on the CPU` };
 }
 
-function describeLoadFailure(pkg: string, err: unknown): string {
+/** Why requiring a node package failed, in words a student can act on. */
+export function describeLoadFailure(pkg: string, err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
-  const firstLine = message.split('\n')[0];
+  const firstLine = message.split('\n')[0].trim();
   if ((err as { code?: string }).code === 'MODULE_NOT_FOUND' && firstLine.includes(`'${pkg}'`)) {
     return 'not installed (optional dependency; its install downloads libtensorflow, which needs network access)';
   }
+  if (message.includes('tfjs_binding.node')) {
+    return `installed without its native addon (its install downloads libtensorflow, which failed here; run 'npm rebuild ${pkg}' with network access)`;
+  }
   return `installed but failed to load (a missing libtensorflow or CUDA library?): ${firstLine}`;
+}
+
+/**
+ * A node package registers its kernels for 'tensorflow' before it looks for its native addon.
+ * Dropping them after a failed load lets the other package register cleanly, without a warning
+ * for each of its ~170 kernels.
+ */
+function forgetPartialLoad(): void {
+  for (const kernel of tf.getKernelsForBackend('tensorflow')) tf.unregisterKernel(kernel.kernelName, 'tensorflow');
+  if (tf.findBackendFactory('tensorflow')) tf.removeBackend('tensorflow');
 }
 
 async function tryWasm(): Promise<Attempt> {
@@ -124,7 +138,7 @@ async function tryWasm(): Promise<Attempt> {
   const threads = (await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')) ? 'multi-threaded' : 'one thread';
   return {
     ok: true,
-    reason: `XNNPACK in WebAssembly (${simd ? 'SIMD' : 'no SIMD'}, ${threads}) with Trainyard's Conv2DBackpropFilter/Input kernels`,
+    reason: `XNNPACK in WebAssembly (${simd ? 'SIMD' : 'no SIMD'}, ${threads}), plus Trainyard's Conv2DBackpropFilter and faster gradient kernels`,
   };
 }
 

@@ -45,8 +45,8 @@ async function cpuFilterGrad(c: Case, x: Float32Array, dy: Float32Array): Promis
     return tf.tidy(() => {
       const xt = tf.tensor4d(x, c.x);
       const dyt = tf.tensor(dy, outShape(c));
-      const grad = tf.grad((f: tf.Tensor4D) => tf.sum(tf.mul(tf.conv2d(xt, f, c.stride, c.pad), dyt)));
-      return grad(tf.zeros([...c.k, c.x[3], c.co]) as tf.Tensor4D).dataSync() as Float32Array;
+      const grad = tf.grad((f) => tf.sum(tf.mul(tf.conv2d(xt, f as tf.Tensor4D, c.stride, c.pad), dyt)));
+      return grad(tf.zeros([...c.k, c.x[3], c.co])).dataSync() as Float32Array;
     });
   } finally {
     await tf.setBackend('wasm');
@@ -113,8 +113,8 @@ describe('Conv2DBackpropFilter on wasm', () => {
       const got = tf.tidy(() => {
         const xt = tf.tensor4d(x, c.x);
         const dyt = tf.tensor(dy, outShape(c));
-        const grad = tf.grad((f: tf.Tensor4D) => tf.sum(tf.mul(tf.conv2d(xt, f, c.stride, c.pad), dyt)));
-        return grad(tf.zeros([...c.k, c.x[3], c.co]) as tf.Tensor4D).dataSync() as Float32Array;
+        const grad = tf.grad((f) => tf.sum(tf.mul(tf.conv2d(xt, f as tf.Tensor4D, c.stride, c.pad), dyt)));
+        return grad(tf.zeros([...c.k, c.x[3], c.co])).dataSync() as Float32Array;
       });
       expect(tf.memory().numTensors).toBe(before);
       expect(maxAbsDiff(got, expected)).toBeLessThan(1e-4);

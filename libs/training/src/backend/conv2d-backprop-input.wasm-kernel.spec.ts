@@ -38,7 +38,7 @@ async function inputGrad(backend: 'cpu' | 'wasm', c: Case, x: Float32Array, f: F
     // d/dx of Σ conv·w with a fixed w exercises Conv2DBackpropInput with dy = w.
     const y = tf.conv2d(tf.tensor4d(x, c.x), filter, c.stride, c.pad);
     const w = tf.tensor(Float32Array.from({ length: y.size }, (_, i) => Math.sin(i)), y.shape);
-    return tf.grad((xt: tf.Tensor4D) => tf.sum(tf.mul(tf.conv2d(xt, filter, c.stride, c.pad), w)))(tf.tensor4d(x, c.x)).dataSync();
+    return tf.grad((xt) => tf.sum(tf.mul(tf.conv2d(xt as tf.Tensor4D, filter, c.stride, c.pad), w)))(tf.tensor4d(x, c.x)).dataSync();
   });
   expect(tf.memory().numTensors).toBe(before);
   return values as Float32Array;

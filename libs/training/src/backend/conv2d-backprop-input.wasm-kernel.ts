@@ -33,9 +33,7 @@ export function makeConv2dBackpropInputWasm(fallback: tf.KernelFunc): tf.KernelF
     };
     if (Object.values(pads).some((p) => p < 0) || c.batchSize * OH * OW === 0) return fallback(args);
 
-    const swapped = runWasmKernel(backend, 'Transpose', { x: filter }, { perm: [0, 1, 3, 2] });
-    const flipped = runWasmKernel(backend, 'Reverse', { x: swapped }, { dims: [0, 1] });
-    free(backend, swapped);
+    const flipped = flipAndSwap(backend, filter);
     const spread = sh === 1 && sw === 1 ? dy : dilate(backend, dy, sh, sw);
     const dx = runWasmKernel(
       backend,
@@ -52,6 +50,23 @@ export function makeConv2dBackpropInputWasm(fallback: tf.KernelFunc): tf.KernelF
     if (spread !== dy) free(backend, spread);
     return dx;
   };
+}
+
+/**
+ * [KH,KW,Ci,Co] → [KH,KW,Co,Ci] with the taps in reverse order. wasm's Reverse kernel is a slow
+ * generic loop (116 ms on a 3×3×512×512 filter), so the taps are reversed here as block copies.
+ */
+function flipAndSwap(backend: BackendWasm, filter: tf.TensorInfo): tf.TensorInfo {
+  const [KH, KW, Ci, Co] = filter.shape;
+  const swapped = runWasmKernel(backend, 'Transpose', { x: filter }, { perm: [0, 1, 3, 2] });
+  const out = backend.makeOutput([KH, KW, Co, Ci], 'float32');
+  const src = heapView(backend, swapped);
+  const dst = heapView(backend, out);
+  const block = Ci * Co;
+  const taps = KH * KW;
+  for (let t = 0; t < taps; t++) dst.set(src.subarray((taps - 1 - t) * block, (taps - t) * block), t * block);
+  free(backend, swapped);
+  return out;
 }
 
 /** dy with (stride − 1) zeros between neighbours, so the strided conv's gradient is a plain conv. */

@@ -2,9 +2,11 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { conv2dBackpropFilterWasmConfig } from './conv2d-backprop-filter.wasm-kernel';
 import { makeConv2dBackpropInputWasm } from './conv2d-backprop-input.wasm-kernel';
+import { makeMaxPoolGradWasm } from './max-pool-grad.wasm-kernel';
+import { makeTileWasm } from './tile.wasm-kernel';
 
 // Every other gradient the course's models need (ReLU/Step, MaxPoolGrad, AvgPoolGrad, the ops of
-// the BatchNormalization and LogSoftmax gradients) exists on wasm 4.22; the training spec checks.
+// the BatchNormalization and LogSoftmax gradients) exists on wasm 4.22; wasm-training.spec checks.
 
 const ours = new WeakSet<tf.KernelFunc>();
 
@@ -17,12 +19,18 @@ export function registerWasmTrainingKernels(): void {
     tf.registerKernel(conv2dBackpropFilterWasmConfig);
   }
 
-  const inputGrad = tf.getKernel(tf.Conv2DBackpropInput, 'wasm');
-  if (inputGrad && !ours.has(inputGrad.kernelFunc)) {
-    const faster = makeConv2dBackpropInputWasm(inputGrad.kernelFunc);
-    ours.add(faster);
-    // Unregister first: registering over a kernel only warns and would print on every start.
-    tf.unregisterKernel(tf.Conv2DBackpropInput, 'wasm');
-    tf.registerKernel({ ...inputGrad, kernelFunc: faster });
-  }
+  // Faster versions of kernels wasm has, kept as their fallback for the cases they skip.
+  replaceWasmKernel(tf.Conv2DBackpropInput, makeConv2dBackpropInputWasm);
+  replaceWasmKernel(tf.MaxPoolGrad, makeMaxPoolGradWasm);
+  replaceWasmKernel(tf.Tile, makeTileWasm);
+}
+
+function replaceWasmKernel(kernelName: string, make: (fallback: tf.KernelFunc) => tf.KernelFunc): void {
+  const upstream = tf.getKernel(kernelName, 'wasm');
+  if (!upstream || ours.has(upstream.kernelFunc)) return;
+  const faster = make(upstream.kernelFunc);
+  ours.add(faster);
+  // Unregister first: registering over a kernel only warns, and would print on every start.
+  tf.unregisterKernel(kernelName, 'wasm');
+  tf.registerKernel({ ...upstream, kernelFunc: faster });
 }

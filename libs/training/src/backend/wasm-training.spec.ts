@@ -58,7 +58,7 @@ function batch(inputShape: number[]): { x: Float32Array; labels: Int32Array } {
 /** NLL of LogSoftmax, as the trainer computes cross-entropy. */
 function loss(model: tf.Sequential, x: tf.Tensor, labels: tf.Tensor1D): tf.Scalar {
   const logits = model.apply(x, { training: true }) as tf.Tensor2D;
-  return tf.neg(tf.mean(tf.sum(tf.mul(tf.logSoftmax(logits), tf.oneHot(labels, 3)), 1)));
+  return tf.neg(tf.mean(tf.sum(tf.mul(tf.logSoftmax(logits), tf.oneHot(labels, 3)), 1))) as tf.Scalar;
 }
 
 async function gradients(backend: string, build: Build, inputShape: number[]): Promise<Float32Array[]> {

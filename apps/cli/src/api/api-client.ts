@@ -1,0 +1,89 @@
+import type { ExperimentEvent, TrainingResult } from '@trainyard/contracts';
+
+export interface ExperimentView {
+  id: string;
+  owner: string;
+  status: 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
+  spec: { name?: string; dataset: string; model: { type: string }; epochs: number };
+  createdAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+  result?: TrainingResult;
+  error?: string;
+  worker?: string;
+  backend?: string;
+  position?: number;
+  lastSeq: number;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly issues: { path: string; message: string }[] = [],
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+/** The HTTP side of the public contract, as the CLI, scripts and the demo use it. */
+export class ApiClient {
+  constructor(
+    readonly baseUrl: string,
+    readonly token: string,
+  ) {}
+
+  private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    let res: Response;
+    try {
+      res = await fetch(new URL(path, this.baseUrl), {
+        method,
+        headers: { authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (err) {
+      throw new ApiError(0, `cannot reach the Trainyard API at ${this.baseUrl} (${(err as Error).message}); set --api or TRAINYARD_API`);
+    }
+    const text = await res.text();
+    const json = text ? safeJson(text) : undefined;
+    if (!res.ok) {
+      const message = typeof json?.message === 'string' ? json.message : Array.isArray(json?.message) ? json.message.join('; ') : res.statusText;
+      const hint = res.status === 401 ? ' (check --token or TRAINYARD_TOKEN)' : '';
+      throw new ApiError(res.status, `${res.status} ${message}${hint}`, Array.isArray(json?.issues) ? json.issues : []);
+    }
+    return json as T;
+  }
+
+  submit(request: Record<string, unknown>) {
+    return this.request<ExperimentView>('POST', '/api/experiments', request);
+  }
+
+  submitSuite(name: string, overrides: Record<string, unknown> = {}) {
+    return this.request<{ suite: string; experiments: ExperimentView[] }>('POST', `/api/suites/${encodeURIComponent(name)}`, overrides);
+  }
+
+  list() {
+    return this.request<ExperimentView[]>('GET', '/api/experiments');
+  }
+
+  get(id: string) {
+    return this.request<ExperimentView>('GET', `/api/experiments/${encodeURIComponent(id)}`);
+  }
+
+  events(id: string) {
+    return this.request<ExperimentEvent[]>('GET', `/api/experiments/${encodeURIComponent(id)}/events`);
+  }
+
+  cancel(id: string) {
+    return this.request<ExperimentView & { cancel: string }>('POST', `/api/experiments/${encodeURIComponent(id)}/cancel`);
+  }
+}
+
+function safeJson(text: string): Record<string, any> | undefined {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,97 @@
+import * as path from 'node:path';
+import type { Command } from 'commander';
+import { loadConfig } from '@trainyard/config';
+import { SUITES } from '@trainyard/contracts';
+import { freePort, isPortFree, redactRedisUrl, resolveRedis } from '@trainyard/redis';
+import { ApiClient } from '../api/api-client';
+import { formatResultsTable } from '../output/results-table';
+import { writeDemoRoster } from './demo-roster';
+import { suiteOverrides } from './report.command';
+import { startService, waitUntil, type ServiceProcess } from './service-process';
+import { integer } from './spec-options';
+import { reportRows, watchRuns } from './watch-runs';
+
+const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
+const API_MAIN = path.join(ROOT, 'apps', 'api', 'dist', 'main.js');
+const WORKER_MAIN = path.join(ROOT, 'apps', 'worker', 'dist', 'main.js');
+
+export function registerDemoCommand(program: Command): void {
+  program
+    .command('demo')
+    .description('start Redis, the API and one worker, run the week2-mnist suite on the bundled digits, and keep serving')
+    .option('--port <n>', 'API port (default: PORT, else 3000, else a free one)', integer)
+    .option('--exit-when-done', 'stop everything after the results table (for scripts)')
+    .action(async (flags: { port?: number; exitWhenDone?: boolean }) => {
+      const config = loadConfig();
+      const say = (line: string) => process.stdout.write(`${line}\n`);
+      const redis = await resolveRedis(config, { log: (m) => say(`redis: ${m}`) });
+      const roster = config.rosterFile ? undefined : writeDemoRoster(config.home);
+      const port = flags.port ?? (process.env.PORT ? config.port : (await portIfFree(3000)) ?? (await freePort()));
+      const env = {
+        ...process.env,
+        REDIS_URL: redis.url,
+        PORT: String(port),
+        ...(roster ? { CLASS_ROSTER: roster.file } : {}),
+      };
+      const logDir = path.join(config.home, 'logs');
+      const services: ServiceProcess[] = [startService('api', API_MAIN, env, logDir), startService('worker', WORKER_MAIN, env, logDir)];
+      let stopping = false;
+      const shutdown = async (code: number) => {
+        if (stopping) return;
+        stopping = true;
+        say('\nStopping the worker and the API…');
+        await Promise.all(services.map((s) => s.stop()));
+        await redis.stop();
+        process.exit(code);
+      };
+      process.on('SIGINT', () => void shutdown(0));
+      process.on('SIGTERM', () => void shutdown(0));
+
+      const url = `http://127.0.0.1:${port}`;
+      const admin = roster?.users.find((u) => u.role === 'admin');
+      const student = roster?.users.find((u) => u.role === 'student');
+      try {
+        await waitUntil(
+          'the API and a worker',
+          async () => {
+            const res = await fetch(`${url}/health`);
+            return res.ok && ((await res.json()) as { workers: { count: number } }).workers.count > 0;
+          },
+          services,
+        );
+        say(`\nTrainyard is up (Redis ${redactRedisUrl(redis.url)}, ${redis.source}).`);
+        say(`  Dashboard:   ${url}/`);
+        say(`  API docs:    ${url}/api/docs`);
+        say(`  Queue admin: ${url}/admin/queues (any user name, the TA token as password)`);
+        say(`  Logs:        ${logDir}`);
+        if (roster) {
+          say(`  Tokens (demo roster ${roster.file}, new each run; only their hashes are stored):`);
+          for (const u of roster.users) say(`    ${u.name.padEnd(9)} ${u.role.padEnd(8)} ${u.token}`);
+          say(`  CLI: TRAINYARD_API=${url} TRAINYARD_TOKEN=${student!.token} npx trainyard list\n`);
+        }
+        if (!student) {
+          say('CLASS_ROSTER is set: submit the suite yourself with `trainyard report week2-mnist --token <yours>`.');
+        } else {
+          const client = new ApiClient(url, student.token);
+          const overrides = suiteOverrides(SUITES['week2-mnist'], { download: true });
+          const { experiments } = await client.submitSuite('week2-mnist', overrides);
+          say(`Submitted the week2-mnist suite as ${student.name}: ${experiments.length} runs.`);
+          const finals = await watchRuns(client, experiments);
+          const rows = reportRows(SUITES['week2-mnist'], experiments, finals);
+          say(`\n${formatResultsTable(rows, `mnist-bundled, ${overrides.epochs} epoch(s), on the queue`)}\n`);
+          if (rows.some((r) => !r.result)) process.exitCode = 1;
+        }
+        if (flags.exitWhenDone) return await shutdown(Number(process.exitCode ?? 0));
+        say(`Still serving at ${url}/ (TA token ${admin ? admin.token : 'from your roster'}). Ctrl-C stops everything.`);
+        await Promise.race(services.map((s) => s.exited));
+        if (!stopping) throw new Error(`a service stopped unexpectedly; see ${logDir}`);
+      } catch (err) {
+        process.stderr.write(`trainyard demo: ${err instanceof Error ? err.message : String(err)}\n`);
+        await shutdown(1);
+      }
+    });
+}
+
+async function portIfFree(port: number): Promise<number | undefined> {
+  return (await isPortFree(port)) ? port : undefined;
+}

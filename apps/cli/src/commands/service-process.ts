@@ -1,0 +1,46 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export interface ServiceProcess {
+  name: string;
+  child: ChildProcess;
+  logFile: string;
+  exited: Promise<number | null>;
+  stop(timeoutMs?: number): Promise<void>;
+}
+
+/** Starts one of the project's own processes (API, worker) with its output in a log file. */
+export function startService(name: string, script: string, env: NodeJS.ProcessEnv, logDir: string): ServiceProcess {
+  fs.mkdirSync(logDir, { recursive: true });
+  const logFile = path.join(logDir, `${name}.log`);
+  const log = fs.openSync(logFile, 'a');
+  const child = spawn(process.execPath, [script], { env, stdio: ['ignore', log, log, 'ipc'] });
+  fs.closeSync(log);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    name,
+    child,
+    logFile,
+    exited,
+    async stop(timeoutMs = 15_000) {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Polls until `check` passes, failing early if a service dies and after `timeoutMs`. */
+export async function waitUntil(what: string, check: () => Promise<boolean>, services: ServiceProcess[], timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const dead = services.find((s) => s.child.exitCode !== null);
+    if (dead) throw new Error(`the ${dead.name} exited with code ${dead.child.exitCode}; see ${dead.logFile}`);
+    if (await check().catch(() => false)) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; see ${services.map((s) => s.logFile).join(', ')}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
