@@ -33,6 +33,7 @@ const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 async function inputGrad(backend: 'cpu' | 'wasm', c: Case, x: Float32Array, f: Float32Array): Promise<Float32Array> {
   await tf.setBackend(backend);
   const before = tf.memory().numTensors;
+  const buffersBefore = tf.backend().numDataIds();
   const values = tf.tidy(() => {
     const filter = tf.tensor4d(f, filterShape(c));
     // d/dx of Σ conv·w with a fixed w exercises Conv2DBackpropInput with dy = w.
@@ -40,7 +41,9 @@ async function inputGrad(backend: 'cpu' | 'wasm', c: Case, x: Float32Array, f: F
     const w = tf.tensor(Float32Array.from({ length: y.size }, (_, i) => Math.sin(i)), y.shape);
     return tf.grad((xt) => tf.sum(tf.mul(tf.conv2d(xt as tf.Tensor4D, filter, c.stride, c.pad), w)))(tf.tensor4d(x, c.x)).dataSync();
   });
+  // Nothing left behind, neither tensors nor buffers the kernel made on its own.
   expect(tf.memory().numTensors).toBe(before);
+  expect(tf.backend().numDataIds()).toBe(buffersBefore);
   return values as Float32Array;
 }
 
