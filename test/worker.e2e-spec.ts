@@ -3,8 +3,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Queue, QueueEvents } from 'bullmq';
 import Redis from 'ioredis';
-import { QueueName, type ExperimentEvent, type TrainJobData } from '@trainyard/contracts';
-import { ExperimentStore } from '@trainyard/experiment-store';
+import { JobName, QueueName, resolveExperimentRequest, type ExperimentEvent, type TrainJobData } from '@trainyard/contracts';
+import { ExperimentStore, trainJobOptions } from '@trainyard/experiment-store';
 import { bullConnectionOptions } from '@trainyard/redis';
 import { hasEvent, oneToN, seqs, submitExperiment, waitForEvents, waitForStatus } from './support/experiments';
 import { deleteKeys, startTestRedis, testPrefix, type TestRedis } from './support/test-redis';
@@ -189,9 +189,11 @@ describe('training worker (e2e)', () => {
 
   it('fails a spec that can never train at once, without retry', async () => {
     await startWorker('w1');
-    // Valid for the schema, impossible for the data: 3 normalize channels on 1-channel images.
-    const bad = { ...SHORT, transforms: { normalize: { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] } } };
-    const { id } = await submitExperiment(queue, store, bad);
+    // The API's schema refuses this, so write it as a record from an older version would be:
+    // 3 normalize channels on 1-channel images, which only the data can reveal.
+    const spec = { ...resolveExperimentRequest(SHORT), transforms: { horizontalFlip: false, normalize: { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] } } };
+    const { id } = await store.create({ owner: 'student1', spec });
+    await queue.add(JobName.TrainExperiment, { experimentId: id, owner: 'student1' }, { ...trainJobOptions, jobId: id });
     const events = await waitForStatus(store, id, 'failed');
 
     expect(typesOf(events)).not.toContain('started');

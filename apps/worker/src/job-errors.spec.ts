@@ -1,9 +1,10 @@
 import { UnrecoverableError } from 'bullmq';
+import { IncompatibleSpecError } from '@trainyard/training';
 import { isUnrecoverable } from './job-errors';
 
 describe('isUnrecoverable', () => {
   it('fails at once what no retry can fix', () => {
-    expect(isUnrecoverable(new RangeError('normalize mean has 3 values; the images have 1 channel(s)'))).toBe(true);
+    expect(isUnrecoverable(new IncompatibleSpecError('cnn on mnist (28×28×1): normalize mean has 3 values'))).toBe(true);
     expect(isUnrecoverable(new UnrecoverableError('experiment x is not in the store'))).toBe(true);
     expect(isUnrecoverable(Object.assign(new Error('bad spec'), { name: 'SpecValidationError' }))).toBe(true);
   });
@@ -11,6 +12,8 @@ describe('isUnrecoverable', () => {
   it('retries what may pass next time', () => {
     expect(isUnrecoverable(Object.assign(new Error('train-images-idx3-ubyte: download failed from every mirror'), { name: 'DatasetError' }))).toBe(false);
     expect(isUnrecoverable(new Error('Connection is closed.'))).toBe(false);
+    // Allocation failures are RangeErrors too, and may pass on a less busy worker.
+    expect(isUnrecoverable(new RangeError('Array buffer allocation failed'))).toBe(false);
     expect(isUnrecoverable('weird')).toBe(false);
   });
 });

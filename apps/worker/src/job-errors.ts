@@ -11,14 +11,14 @@ export type AbortReason = (typeof AbortReason)[keyof typeof AbortReason];
 
 /**
  * Errors that no retry can fix, so the job fails at once (UnrecoverableError): a spec that does
- * not fit its data (the trainer throws RangeError, e.g. a normalize with 3 channels on 1-channel
- * images), a spec that fails the shared schema, an experiment that is not in the store.
- * Everything else (Redis blips, a failed data download, out of memory) is retried with backoff.
+ * not fit its data (IncompatibleSpecError from the trainer), a stored spec that fails the shared
+ * schema, an experiment that is not in the store. Everything else (Redis blips, a failed data
+ * download, out of memory) is retried with backoff.
  */
-const UNRECOVERABLE_NAMES = new Set(['RangeError', 'ZodError', 'SpecValidationError', 'ExperimentNotFoundError', 'UnrecoverableError']);
+const UNRECOVERABLE_NAMES = new Set(['IncompatibleSpecError', 'ZodError', 'SpecValidationError', 'ExperimentNotFoundError', 'UnrecoverableError']);
 
 export function isUnrecoverable(err: unknown): boolean {
-  return err instanceof RangeError || (err instanceof Error && UNRECOVERABLE_NAMES.has(err.name));
+  return err instanceof Error && UNRECOVERABLE_NAMES.has(err.name);
 }
 
 export function errorMessage(err: unknown): string {

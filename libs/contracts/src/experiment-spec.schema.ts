@@ -8,6 +8,25 @@ export const DATASET_NAMES = ['mnist-bundled', 'mnist', 'cifar10', 'synthetic'] 
 export const DatasetNameSchema = z.enum(DATASET_NAMES);
 export type DatasetName = z.infer<typeof DatasetNameSchema>;
 
+export interface ImageShape {
+  height: number;
+  width: number;
+  channels: number;
+}
+
+const MNIST_SHAPE: ImageShape = { height: 28, width: 28, channels: 1 };
+const CIFAR_SHAPE: ImageShape = { height: 32, width: 32, channels: 3 };
+
+/** The image shape a spec trains on: fixed per data set; `synthetic` takes the model's own. */
+export function imageShape(dataset: DatasetName, model: ModelSpec['type']): ImageShape {
+  if (dataset === 'cifar10') return CIFAR_SHAPE;
+  if (dataset === 'synthetic') return model === 'cifar-cnn' || model === 'vgg16' ? CIFAR_SHAPE : MNIST_SHAPE;
+  return MNIST_SHAPE;
+}
+
+// The smallest input each model's conv/pool stack does not shrink to nothing (VGG pools 5 times).
+const MIN_INPUT_SIZE: Record<ModelSpec['type'], number> = { fc2layer: 1, cnn: 16, 'cifar-cnn': 16, vgg16: 32 };
+
 export const HEAD_KINDS = ['fc', 'conv1x1'] as const;
 
 export const ModelSpecSchema = z.discriminatedUnion('type', [
@@ -93,6 +112,29 @@ export const ExperimentSpecSchema = z.strictObject({
   // Caps on the number of train / test samples used (the first N of the fixed split).
   limit: z.number().int().min(1).max(LIMITS.maxSamples).optional(),
   testLimit: z.number().int().min(1).max(LIMITS.maxSamples).optional(),
+}).superRefine((spec, ctx) => {
+  // Spec/data mismatches are caught here, at the edge, rather than failing later on a worker.
+  const shape = imageShape(spec.dataset, spec.model.type);
+  const norm = spec.transforms.normalize;
+  if (norm) {
+    for (const key of ['mean', 'std'] as const) {
+      if (norm[key].length !== 1 && norm[key].length !== shape.channels) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['transforms', 'normalize', key],
+          message: `${spec.dataset} images have ${shape.channels} channel(s): give 1 or ${shape.channels} values`,
+        });
+      }
+    }
+  }
+  const min = MIN_INPUT_SIZE[spec.model.type];
+  if (shape.height < min || shape.width < min) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['model', 'type'],
+      message: `${spec.model.type} needs images of at least ${min}×${min}; ${spec.dataset} has ${shape.height}×${shape.width}`,
+    });
+  }
 });
 export type ExperimentSpec = z.infer<typeof ExperimentSpecSchema>;
 export type ExperimentSpecInput = z.input<typeof ExperimentSpecSchema>;

@@ -90,6 +90,14 @@ describe('trainExperiment', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('refuses a spec its data cannot take with IncompatibleSpecError, leaking nothing', async () => {
+    const before = tf.memory().numTensors;
+    // Bypasses the schema (which refuses it at the API), as a record from an older version could.
+    const spec = { ...syntheticFc(), transforms: { horizontalFlip: false, normalize: { mean: [0.5, 0.5, 0.5], std: [1, 1, 1] } } };
+    await expect(trainExperiment(spec, { dataDir })).rejects.toMatchObject({ name: 'IncompatibleSpecError', message: expect.stringMatching(/fc2layer on synthetic \(28×28×1\)/) });
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('saves a model that loads back and predicts like the trained one', async () => {
     const dir = path.join(dataDir, 'model-out');
     const spec = syntheticFc();

@@ -2,12 +2,13 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendName, EpochSummary, ExperimentSpec, TrainingEvent, TrainingResult } from '@trainyard/contracts';
 import { batchSources } from './batch-sources';
 import { loadDataset } from '../data/load-dataset';
-import { buildModel, countParams, nativeInputShape } from '../models';
+import type { Dataset } from '../data/dataset.types';
+import { buildModel, countParams, nativeInputShape, type InputShape } from '../models';
 import { evaluate, yieldToEventLoop } from './evaluate';
 import { countCorrect, crossEntropy } from './loss';
 import { saveModel } from './model-io';
 import { createOptimizer } from './optimizer.factory';
-import { TrainingCancelledError, type TrainOptions } from './trainer.types';
+import { IncompatibleSpecError, TrainingCancelledError, type TrainOptions } from './trainer.types';
 
 /**
  * Trains one experiment in this process: a fresh model per call, every tensor freed at the end,
@@ -33,9 +34,8 @@ export async function trainExperiment(spec: ExperimentSpec, options: TrainOption
   throwIfAborted();
   const backend = options.backend ?? currentBackend();
   const input = { height: dataset.height, width: dataset.width, channels: dataset.channels, numClasses: dataset.classNames.length };
-  const model = buildModel(spec.model, input, spec.seed);
+  const { model, sources } = prepare(spec, dataset, input);
   const optimizer = createOptimizer(spec.optimizer);
-  const sources = batchSources(dataset, spec);
   const started = Date.now();
   try {
     const params = countParams(model);
@@ -144,6 +144,22 @@ export async function trainExperiment(spec: ExperimentSpec, options: TrainOption
   } finally {
     optimizer.dispose();
     model.dispose();
+  }
+}
+
+/** The model and batches for this data; a mismatch the schema did not catch fails as IncompatibleSpecError. */
+function prepare(spec: ExperimentSpec, dataset: Dataset, input: InputShape) {
+  const where = `${spec.model.type} on ${dataset.name} (${input.height}×${input.width}×${input.channels})`;
+  let model: tf.Sequential | undefined;
+  try {
+    const sources = batchSources(dataset, spec);
+    model = buildModel(spec.model, input, spec.seed);
+    const collapsed = model.layers.find((l) => (l.outputShape as (number | null)[]).some((d) => d === 0));
+    if (collapsed) throw new Error(`the images are too small: layer ${collapsed.name} has an empty output`);
+    return { model, sources };
+  } catch (err) {
+    model?.dispose();
+    throw new IncompatibleSpecError(`${where}: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
 

@@ -31,3 +31,11 @@ export interface BackendSelection {
   reason: string;
   passedOver: { backend: BackendName; why: string }[];
 }
+
+/** The spec cannot train on its data (e.g. channels or image size do not fit): no retry can help. */
+export class IncompatibleSpecError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'IncompatibleSpecError';
+  }
+}
