@@ -22,17 +22,20 @@ export const redisUrlProvider: Provider = {
   },
 };
 
-/** The API's own Redis clients (the store's commands); closed on shutdown. */
+/** The API's own Redis clients (the store's commands; roster changes by pub/sub); closed on shutdown. */
 @Injectable()
 export class RedisClients implements OnApplicationShutdown {
   readonly commands: Redis;
+  /** Subscribed to the roster's change channel: a subscribed connection can run nothing else. */
+  readonly subscriber: Redis;
 
   constructor(@InjectRedisUrl() url: string) {
     this.commands = createRedisClient(url, { name: 'trainyard-api' });
+    this.subscriber = createRedisClient(url, { name: 'trainyard-api-roster', role: 'subscriber' });
   }
 
   async onApplicationShutdown() {
-    await this.commands.quit().catch(() => this.commands.disconnect());
+    await Promise.all([this.commands, this.subscriber].map((c) => c.quit().catch(() => c.disconnect())));
   }
 }
 

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { SpecValidationError } from '@trainyard/contracts';
 import { ApiError } from './api/api-client';
+import { registerBenchCommand } from './commands/bench.command';
 import { registerDemoCommand } from './commands/demo.command';
 import { registerModelsCommand } from './commands/models.command';
 import { registerQueueCommands } from './commands/queue.commands';
@@ -15,6 +16,7 @@ registerTrainCommand(program);
 registerReportCommand(program);
 registerQueueCommands(program);
 registerDemoCommand(program);
+registerBenchCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof CommanderError) process.exit(err.exitCode);

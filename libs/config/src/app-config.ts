@@ -17,6 +17,13 @@ const EnvSchema = z.object({
   CLASS_ROSTER: z.string().optional(),
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]+$/).default('trainyard'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // Class limits (issue 4). Per student: queued and running jobs, API requests a minute.
+  MAX_QUEUED_PER_STUDENT: z.coerce.number().int().min(1).max(100_000).default(10),
+  MAX_RUNNING_PER_STUDENT: z.coerce.number().int().min(1).max(1000).default(2),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(120),
+  // Per job, so that one run cannot hold a GPU for a day: epochs, and epochs × training samples.
+  MAX_EPOCHS_PER_JOB: z.coerce.number().int().min(1).max(100_000).default(30),
+  MAX_SAMPLE_EPOCHS_PER_JOB: z.coerce.number().int().min(1).default(1_000_000),
 });
 
 export interface AppConfig {
@@ -34,6 +41,20 @@ export interface AppConfig {
   rosterFile?: string;
   queuePrefix: string;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
+  limits: ClassLimits;
+}
+
+/** What one student may use; admins are exempt (see README, "Limits"). */
+export interface ClassLimits {
+  /** Experiments waiting to start, per student: more answers 429 and enqueues nothing. */
+  maxQueuedPerStudent: number;
+  /** Jobs training at once, per student: enforced by the workers when they take a job. */
+  maxRunningPerStudent: number;
+  /** API requests per student per minute: more answers 429 with Retry-After. */
+  rateLimitPerMinute: number;
+  maxEpochsPerJob: number;
+  /** epochs × training samples of one job. */
+  maxSampleEpochsPerJob: number;
 }
 
 export class ConfigError extends Error {}
@@ -59,5 +80,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     rosterFile: e.CLASS_ROSTER ? path.resolve(cwd, e.CLASS_ROSTER) : undefined,
     queuePrefix: e.QUEUE_PREFIX,
     logLevel: e.LOG_LEVEL,
+    limits: {
+      maxQueuedPerStudent: e.MAX_QUEUED_PER_STUDENT,
+      maxRunningPerStudent: e.MAX_RUNNING_PER_STUDENT,
+      rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+      maxEpochsPerJob: e.MAX_EPOCHS_PER_JOB,
+      maxSampleEpochsPerJob: e.MAX_SAMPLE_EPOCHS_PER_JOB,
+    },
   };
 }

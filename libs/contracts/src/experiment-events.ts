@@ -41,7 +41,9 @@ export type TrainingEvent =
   | { type: 'completed'; result: TrainingResult };
 
 export type LifecycleEvent =
-  | { type: 'queued'; position: number }
+  // position: place in the fair order (1 = next to start); estimatedStartAt (ISO time): only
+  // where completed runs of the same model and data set give a duration to go by.
+  | { type: 'queued'; position: number; estimatedStartAt?: string }
   | { type: 'failed'; error: string }
   | { type: 'cancelled'; reason?: string };
 

@@ -4,3 +4,4 @@ export * from './presets';
 export * from './experiment-events';
 export * from './queue-names';
 export * from './socket-events';
+export * from './dataset-sizes';

@@ -9,4 +9,6 @@ export enum JobName {
 export interface TrainJobData {
   experimentId: string;
   owner: string;
+  /** Submitted by an admin: no per-student running limit applies to it (README, "Limits"). */
+  exempt?: boolean;
 }

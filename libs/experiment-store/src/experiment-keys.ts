@@ -6,6 +6,11 @@ export const experimentKeys = (prefix: string) => ({
   /** All experiments by creation time (ms). */
   all: `${prefix}:experiments`,
   byOwner: (owner: string) => `${prefix}:experiments:owner:${owner}`,
+  /** The owner's experiments in status `queued`: what the per-student queued limit counts. */
+  queuedByOwner: (owner: string) => `${prefix}:experiments:owner:${owner}:queued`,
+  /** `queuedByOwner(owner)` is this + owner + `:queued` (built inside Lua, which reads the owner). */
+  ownerPrefix: `${prefix}:experiments:owner:`,
+  recordPrefix: `${prefix}:experiment:`,
   /** Finished experiments by finish time (ms): what retention trims. */
   finished: `${prefix}:experiments:finished`,
 });

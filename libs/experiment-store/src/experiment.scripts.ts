@@ -4,8 +4,10 @@
 /**
  * KEYS: record hash, events list, finished zset.
  * ARGV: id, event JSON before the seq, event JSON after the seq, '1' if terminal, finish time (ms),
- *       then field/value pairs to set on the record.
+ *       the status the event sets ('' for none), the owner key prefix, then field/value pairs to
+ *       set on the record.
  * Returns the new seq; 0 when the record is already finished; -1 when it does not exist.
+ * The owner's queued set follows the status (its key is built here from the record's owner).
  */
 export const APPEND_EVENT_LUA = `
 local status = redis.call('HGET', KEYS[1], 'status')
@@ -13,9 +15,35 @@ if not status then return -1 end
 if status == 'completed' or status == 'failed' or status == 'cancelled' then return 0 end
 local seq = redis.call('HINCRBY', KEYS[1], 'lastSeq', 1)
 redis.call('RPUSH', KEYS[2], ARGV[2] .. seq .. ARGV[3])
-if #ARGV > 5 then redis.call('HSET', KEYS[1], unpack(ARGV, 6)) end
+if #ARGV > 7 then redis.call('HSET', KEYS[1], unpack(ARGV, 8)) end
 if ARGV[4] == '1' then redis.call('ZADD', KEYS[3], ARGV[5], ARGV[1]) end
+if ARGV[6] ~= '' then
+  local queued = ARGV[7] .. redis.call('HGET', KEYS[1], 'owner') .. ':queued'
+  if ARGV[6] == 'queued' then redis.call('SADD', queued, ARGV[1]) else redis.call('SREM', queued, ARGV[1]) end
+end
 return seq
+`;
+
+/**
+ * Creates records in status queued, all or none, if the owner's queued count stays within a limit.
+ * KEYS: the owner's queued set, all-experiments zset, the owner's zset.
+ * ARGV: limit (-1: none), creation time (ms), record key prefix, then per record: id, JSON array
+ *       of the hash's field/value pairs.
+ * Returns {1, queued after} when created, {0, queued now} when the limit refused them.
+ */
+export const CREATE_QUEUED_LUA = `
+local limit = tonumber(ARGV[1])
+local n = (#ARGV - 3) / 2
+local queued = redis.call('SCARD', KEYS[1])
+if limit >= 0 and queued + n > limit then return {0, queued} end
+for i = 0, n - 1 do
+  local id = ARGV[4 + 2 * i]
+  redis.call('HSET', ARGV[3] .. id, unpack(cjson.decode(ARGV[5 + 2 * i])))
+  redis.call('ZADD', KEYS[2], ARGV[2], id)
+  redis.call('ZADD', KEYS[3], ARGV[2], id)
+  redis.call('SADD', KEYS[1], id)
+end
+return {1, queued + n}
 `;
 
 /**

@@ -110,6 +110,24 @@ describe('ExperimentStore', () => {
     expect(await store.get(running.id)).toMatchObject({ status: 'queued', lastSeq: 1 });
   });
 
+  it('creates within a queued limit, all or none, and counts queued experiments by status', async () => {
+    const two = await store.createQueued('alice', [{ spec }, { spec }], 3);
+    expect(two.created).toBe(true);
+    await expect(store.createQueued('alice', [{ spec }, { spec }], 3)).resolves.toEqual({ created: false, queued: 2 });
+    expect(await store.list({ owner: 'alice' })).toHaveLength(2);
+    await expect(store.createQueued('bob', [{ spec }, { spec }], 3)).resolves.toMatchObject({ created: true });
+
+    const [first, second] = two.created ? two.records : [];
+    await store.appendEvent(first.id, { type: 'started', backend: 'cpu', params: 1, trainSamples: 1, testSamples: 1, epochs: 1, batches: 1 });
+    expect(await store.queuedCount('alice')).toBe(1);
+    await store.appendEvent(first.id, { type: 'queued', position: 1 }); // handed back to the queue
+    expect(await store.queuedIds('alice')).toEqual(expect.arrayContaining([first.id, second.id]));
+    await store.requestCancel(second.id);
+    await store.appendEvent(first.id, { type: 'failed', error: 'x' });
+    expect(await store.queuedCount('alice')).toBe(0);
+    await expect(store.createQueued('alice', [{ spec }, { spec }, { spec }], 3)).resolves.toMatchObject({ created: true });
+  });
+
   it('cancels a queued experiment at once, and signals a running one on the cancel channel', async () => {
     const subscriber = new Redis(server.url);
     const heard: string[] = [];

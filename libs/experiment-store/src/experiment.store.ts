@@ -8,7 +8,7 @@ import {
 } from '@trainyard/contracts';
 import type { ExperimentEventPublisher } from './experiment-event.publisher';
 import { cancelChannel, experimentKeys, type ExperimentKeys } from './experiment-keys';
-import { APPEND_EVENT_LUA, REQUEST_CANCEL_LUA } from './experiment.scripts';
+import { APPEND_EVENT_LUA, CREATE_QUEUED_LUA, REQUEST_CANCEL_LUA } from './experiment.scripts';
 import { type ExperimentRecord, type ExperimentStatus, type ListFilter } from './experiment.types';
 
 export interface ExperimentStoreOptions {
@@ -26,7 +26,17 @@ const DAY_MS = 86_400_000;
 type StoreRedis = Redis & {
   trainyardAppendEvent(...args: (string | number)[]): Promise<number>;
   trainyardRequestCancel(key: string): Promise<ExperimentStatus | null>;
+  trainyardCreateQueued(...args: (string | number)[]): Promise<[number, number]>;
 };
+
+export interface NewExperiment {
+  owner: string;
+  spec: ExperimentSpec;
+  suite?: string;
+}
+
+/** `created`: the records; or refused by the queued limit, with the owner's queued count. */
+export type CreateQueuedResult = { created: true; records: ExperimentRecord[] } | { created: false; queued: number };
 
 /**
  * Experiment records and their event histories in Redis, kept apart from BullMQ's jobs so they
@@ -55,6 +65,7 @@ export class ExperimentStore {
     if (!('trainyardAppendEvent' in redis)) {
       redis.defineCommand('trainyardAppendEvent', { numberOfKeys: 3, lua: APPEND_EVENT_LUA });
       redis.defineCommand('trainyardRequestCancel', { numberOfKeys: 1, lua: REQUEST_CANCEL_LUA });
+      redis.defineCommand('trainyardCreateQueued', { numberOfKeys: 3, lua: CREATE_QUEUED_LUA });
     }
     this.redis = redis as StoreRedis;
   }
@@ -64,25 +75,48 @@ export class ExperimentStore {
   }
 
   /** A new record in status `queued` with no events yet; the caller appends `queued` once enqueued. */
-  async create(input: { owner: string; spec: ExperimentSpec; suite?: string }): Promise<ExperimentRecord> {
+  async create(input: NewExperiment): Promise<ExperimentRecord> {
+    const result = await this.createQueued(input.owner, [input]);
+    if (!result.created) throw new Error('unreachable: no queued limit given');
+    return result.records[0];
+  }
+
+  /**
+   * Creates one owner's records, all or none: with `maxQueued`, only if the owner's experiments in
+   * status `queued` (waiting to start, whatever their BullMQ state) stay within it afterwards.
+   * Atomic, so concurrent submissions from one student on several API instances cannot overshoot.
+   */
+  async createQueued(owner: string, inputs: Omit<NewExperiment, 'owner'>[], maxQueued?: number): Promise<CreateQueuedResult> {
     const now = new Date();
-    const record: ExperimentRecord = {
+    const records: ExperimentRecord[] = inputs.map((input) => ({
       id: randomUUID(),
-      owner: input.owner,
+      owner,
       spec: input.spec,
       status: 'queued',
       createdAt: now.toISOString(),
       lastSeq: 0,
       ...(input.suite ? { suite: input.suite } : {}),
-    };
-    await this.redis
-      .multi()
-      .hset(this.keys.record(record.id), toHash(record))
-      .zadd(this.keys.all, now.getTime(), record.id)
-      .zadd(this.keys.byOwner(record.owner), now.getTime(), record.id)
-      .exec()
-      .then(throwOnMultiError);
-    return record;
+    }));
+    const [created, queued] = await this.redis.trainyardCreateQueued(
+      this.keys.queuedByOwner(owner),
+      this.keys.all,
+      this.keys.byOwner(owner),
+      maxQueued ?? -1,
+      now.getTime(),
+      this.keys.recordPrefix,
+      ...records.flatMap((r) => [r.id, JSON.stringify(Object.entries(toHash(r)).flat())]),
+    );
+    return created === 1 ? { created: true, records } : { created: false, queued };
+  }
+
+  /** The owner's experiments in status `queued`. */
+  queuedCount(owner: string): Promise<number> {
+    return this.redis.scard(this.keys.queuedByOwner(owner));
+  }
+
+  /** Ids of the owner's experiments in status `queued`. */
+  queuedIds(owner: string): Promise<string[]> {
+    return this.redis.smembers(this.keys.queuedByOwner(owner));
   }
 
   async get(id: string): Promise<ExperimentRecord | null> {
@@ -116,6 +150,7 @@ export class ExperimentStore {
     const head = `{"id":${JSON.stringify(id)},"seq":`;
     const tail = `,${rest.slice(1)}`;
     const terminal = TERMINAL_EVENT_TYPES.has(type);
+    const patch = recordPatch(clean, at.toISOString());
     const seq = await this.redis.trainyardAppendEvent(
       this.keys.record(id),
       this.keys.events(id),
@@ -125,7 +160,9 @@ export class ExperimentStore {
       tail,
       terminal ? '1' : '0',
       at.getTime(),
-      ...recordPatch(clean, at.toISOString()),
+      patch[0] === 'status' ? patch[1] : '',
+      this.keys.ownerPrefix,
+      ...patch,
     );
     if (seq === -1) throw new ExperimentNotFoundError(id);
     if (seq === 0) return null;
@@ -184,7 +221,7 @@ export class ExperimentStore {
     const multi = this.redis.multi();
     for (const { id, owner } of items) {
       multi.del(this.keys.record(id), this.keys.events(id)).zrem(this.keys.all, id).zrem(this.keys.finished, id);
-      if (owner !== null) multi.zrem(this.keys.byOwner(owner), id);
+      if (owner !== null) multi.zrem(this.keys.byOwner(owner), id).srem(this.keys.queuedByOwner(owner), id);
     }
     await multi.exec().then(throwOnMultiError);
   }

@@ -6,3 +6,4 @@ export * from './experiment-keys';
 export * from './experiment-event.publisher';
 export * from './experiment-cancellation';
 export * from './train-job.options';
+export * from './fair-share.scheduler';

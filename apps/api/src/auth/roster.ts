@@ -1,23 +1,33 @@
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { load as loadYaml } from 'js-yaml';
 import { z } from 'zod';
-import { ROLES } from './principal';
+import { ROLES, type Role } from './principal';
 
-// CLASS_ROSTER: a JSON or YAML file, either a list of entries or `{ users: [...] }`.
-// Each entry carries a plain `token` (dev rosters) or its `tokenHash` (sha256, hex).
+// CLASS_ROSTER: a JSON or YAML file, either a list of entries or `{ users: [...] }`, each
+// `{ name, role, tokenHash }` with tokenHash the sha256 hex of the token. A plain `token` is
+// refused: the file would then hold usable credentials (`trainyard roster init` writes hashes).
 const SHA256_HEX = /^(sha256:)?[0-9a-f]{64}$/i;
+export const USER_NAME = /^[A-Za-z0-9._@-]{1,64}$/;
 
 const RosterEntrySchema = z
   .strictObject({
-    name: z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9._@-]+$/, 'letters, digits, . _ @ - only'),
+    name: z.string().trim().regex(USER_NAME, '1 to 64 letters, digits, . _ @ - only'),
     role: z.enum(ROLES),
-    token: z.string().min(16, 'tokens must be at least 16 characters').max(256).optional(),
     tokenHash: z.string().regex(SHA256_HEX, 'expected a sha256 hex digest').optional(),
+    // Known only to say why it is refused; its value is never echoed.
+    token: z.unknown().optional(),
   })
-  .refine((e) => (e.token === undefined) !== (e.tokenHash === undefined), {
-    message: 'give exactly one of token or tokenHash',
+  .superRefine((e, ctx) => {
+    if (e.token !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['token'],
+        message: 'plain tokens are not accepted: store its sha256 hex as tokenHash (`npx trainyard roster init` writes such a file)',
+      });
+    } else if (e.tokenHash === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['tokenHash'], message: 'required' });
+    }
   });
 
 const RosterSchema = z
@@ -30,21 +40,21 @@ const RosterSchema = z
     }
   });
 
-export type RosterEntry = z.infer<typeof RosterEntrySchema>;
-
-/** A roster entry as kept in memory: the digest only, never the token. */
-export interface RosterUser {
+/** A roster entry as read from the file: the digest only (lower-case hex), never the token. */
+export interface RosterFileUser {
   name: string;
-  role: (typeof ROLES)[number];
-  tokenHash: Buffer;
+  role: Role;
+  tokenHash: string;
 }
 
 export class RosterError extends Error {}
 
 export const hashToken = (token: string): Buffer => createHash('sha256').update(token, 'utf8').digest();
 export const hashTokenHex = (token: string): string => hashToken(token).toString('hex');
+/** 192 random bits: the one way tokens are made (API, CLI, demo). */
+export const newToken = () => `ty_${randomBytes(24).toString('base64url')}`;
 
-export function parseRoster(text: string, file: string): RosterUser[] {
+export function parseRoster(text: string, file: string): RosterFileUser[] {
   let raw: unknown;
   try {
     raw = /\.ya?ml$/i.test(file) ? loadYaml(text) : JSON.parse(text);
@@ -56,14 +66,10 @@ export function parseRoster(text: string, file: string): RosterUser[] {
     const lines = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
     throw new RosterError(`Invalid roster ${file}: ${lines.join('; ')}`);
   }
-  return parsed.data.map((e) => ({
-    name: e.name,
-    role: e.role,
-    tokenHash: e.token !== undefined ? hashToken(e.token) : Buffer.from(e.tokenHash!.replace(/^sha256:/i, ''), 'hex'),
-  }));
+  return parsed.data.map((e) => ({ name: e.name, role: e.role, tokenHash: e.tokenHash!.replace(/^sha256:/i, '').toLowerCase() }));
 }
 
-export function readRosterFile(file: string): RosterUser[] {
+export function readRosterFile(file: string): RosterFileUser[] {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -73,33 +79,8 @@ export function readRosterFile(file: string): RosterUser[] {
   return parseRoster(text, file);
 }
 
-export const DEV_ROSTER_FILE = 'roster.json';
-export const newToken = () => `ty_${randomBytes(24).toString('base64url')}`;
-
-/**
- * The roster used when CLASS_ROSTER is unset: `<home>/roster.json`, created once with a random
- * admin and student token (plain, mode 0600, so the demo can print them). Created with link() so
- * that two API instances starting together agree on one file.
- */
-export function ensureDevRoster(home: string): { file: string; created: boolean } {
-  const file = path.join(home, DEV_ROSTER_FILE);
-  if (fs.existsSync(file)) return { file, created: false };
-  fs.mkdirSync(home, { recursive: true });
-  const roster = {
-    users: [
-      { name: 'admin', role: 'admin', token: newToken() },
-      { name: 'student', role: 'student', token: newToken() },
-    ],
-  };
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify(roster, null, 2) + '\n', { mode: 0o600 });
-  try {
-    fs.linkSync(tmp, file);
-    return { file, created: true };
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return { file, created: false };
-    throw err;
-  } finally {
-    fs.unlinkSync(tmp);
-  }
-}
+/** Why the API will not start without CLASS_ROSTER, and how to make one. */
+export const NO_ROSTER_MESSAGE =
+  'CLASS_ROSTER is not set. Create a roster (it stores only token hashes and prints each token once): ' +
+  '`npx trainyard roster init roster.json --admin ta --student alice,bob`, then start the API with CLASS_ROSTER=roster.json. ' +
+  '`npm run demo` makes its own.';

@@ -1,0 +1,89 @@
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { DEFAULT_PREFIX } from '@trainyard/experiment-store';
+import { freePort, startPrivateRedis, type PrivateRedis } from '@trainyard/redis';
+import { writeDemoRoster, type DemoUser } from '../commands/demo-roster';
+import { startService, waitUntil, type ServiceProcess } from '../commands/service-process';
+
+const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
+const API_MAIN = path.join(ROOT, 'apps', 'api', 'dist', 'main.js');
+const WORKER_MAIN = path.join(ROOT, 'apps', 'worker', 'dist', 'main.js');
+
+export interface QueueStack {
+  url: string;
+  redisUrl: string;
+  prefix: string;
+  student: DemoUser;
+  logDir: string;
+  services: ServiceProcess[];
+  /** Stops the worker, the API and Redis, and deletes the temp dir; safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/**
+ * A private Redis, the API and one worker as real processes (the built JS, as the demo runs
+ * them), all state in a fresh temp dir: nothing touches the project's own `.trainyard`.
+ * `onStarted` receives the stop function as soon as there is something to stop, so a Ctrl-C
+ * during start-up cleans up too.
+ */
+export async function startQueueStack(log: (line: string) => void, onStarted: (stop: () => Promise<void>) => void): Promise<QueueStack> {
+  for (const main of [API_MAIN, WORKER_MAIN]) {
+    if (!fs.existsSync(main)) throw new Error(`${path.relative(process.cwd(), main)} is missing: run \`npm run build\` first`);
+  }
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'trainyard-bench-'));
+  const logDir = path.join(home, 'logs');
+  const services: ServiceProcess[] = [];
+  let redis: PrivateRedis | undefined;
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      await Promise.allSettled(services.map((s) => s.stop()));
+      await redis?.stop().catch(() => {});
+      fs.rmSync(home, { recursive: true, force: true });
+    })());
+  onStarted(stop);
+  try {
+    redis = await startPrivateRedis({ dir: path.join(home, 'redis'), password: randomBytes(18).toString('hex'), log });
+    const roster = writeDemoRoster(home);
+    const port = await freePort();
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      REDIS_URL: redis.url,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      TRAINYARD_HOME: home,
+      DATA_DIR: path.join(home, 'data'),
+      ARTIFACTS_DIR: path.join(home, 'artifacts'),
+      CLASS_ROSTER: roster.file,
+      QUEUE_PREFIX: DEFAULT_PREFIX,
+      WORKER_CONCURRENCY: '1',
+    };
+    services.push(startService('api', API_MAIN, env, logDir), startService('worker', WORKER_MAIN, env, logDir));
+    const url = `http://127.0.0.1:${port}`;
+    await waitUntil(
+      'the API and a worker',
+      async () => {
+        const res = await fetch(`${url}/health`);
+        return res.ok && ((await res.json()) as { workers: { count: number } }).workers.count > 0;
+      },
+      services,
+    );
+    log(`API ${url} and one worker up (pids ${services.map((s) => s.child.pid).join(', ')}), Redis on port ${redis.port}`);
+    return { url, redisUrl: redis.url, prefix: DEFAULT_PREFIX, student: roster.users.find((u) => u.role === 'student')!, logDir, services, stop };
+  } catch (err) {
+    // The temp dir is about to go: keep the reason visible.
+    for (const s of services) log(`${s.name} log tail:\n${tail(s.logFile)}`);
+    await stop();
+    throw err;
+  }
+}
+
+export function tail(file: string, lines = 15): string {
+  try {
+    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
