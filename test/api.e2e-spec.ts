@@ -120,7 +120,9 @@ describe('submitting', () => {
     expect(job!.name).toBe(JobName.TrainExperiment);
     expect(job!.data).toEqual({ experimentId: id, owner: 'alice' });
     expect(job!.opts.attempts).toBe(trainJobOptions.attempts);
-    expect(await job!.getState()).toBe('waiting');
+    // Every job carries its fair-share priority (FairShareScheduler), so it waits in BullMQ's prioritized set.
+    expect(job!.priority).toBeGreaterThan(0);
+    expect(await job!.getState()).toBe('prioritized');
 
     const events = await http().get(`/api/experiments/${id}/events`).set(auth('alice'));
     expect(events.status).toBe(200);
@@ -130,10 +132,16 @@ describe('submitting', () => {
     expect(got.body).toMatchObject({ id, status: 'queued', lastSeq: 1 });
   });
 
-  it('numbers queue positions in submission order', async () => {
-    const a = await submit('alice');
-    const b = await submit('bob');
-    expect(b.body.position).toBe(a.body.position + 1);
+  it('numbers queue positions in the fair order: a classmate’s first run goes ahead of a backlog', async () => {
+    await h.queue.drain(); // an idle queue: the fair-share counters start level
+    const alice = [await submit('alice'), await submit('alice'), await submit('alice')];
+    expect(alice.map((r) => r.body.position)).toEqual([1, 2, 3]);
+    const bob = await submit('bob');
+    expect(bob.body.position).toBe(2);
+    const now = await Promise.all(alice.map((r) => http().get(`/api/experiments/${r.body.id}`).set(auth('alice'))));
+    expect(now.map((r) => r.body.position)).toEqual([1, 3, 4]);
+    const listed = (await http().get('/api/experiments').set(auth('bob'))).body as { id: string; position?: number }[];
+    expect(listed.find((e) => e.id === bob.body.id)?.position).toBe(2);
   });
 
   it('accepts a full spec', async () => {
@@ -377,7 +385,7 @@ describe('ops routes', () => {
     const res = await http().get('/metrics').set(auth('admin'));
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/text\/plain/);
-    expect(res.text).toMatch(/^trainyard_queue_jobs\{state="waiting"\} [1-9]/m);
+    expect(res.text).toMatch(/^trainyard_queue_jobs\{state="prioritized"\} [1-9]/m);
     expect(res.text).toMatch(/^# TYPE trainyard_job_duration_seconds histogram/m);
     expect(res.text).toMatch(/^# TYPE trainyard_training_samples_per_second histogram/m);
     expect(res.text).toMatch(/^trainyard_http_requests_total\{method="POST",route="\/api\/experiments",status="201"\} [1-9]/m);

@@ -15,9 +15,11 @@ import { ExperimentsController } from './controllers/experiments.controller';
 import { HealthController } from './controllers/health.controller';
 import { MetricsController } from './controllers/metrics.controller';
 import { PresetsController } from './controllers/presets.controller';
+import { RosterController } from './controllers/roster.controller';
 import { SessionController } from './controllers/session.controller';
 import { SuitesController } from './controllers/suites.controller';
 import { CoreModule } from './core.module';
+import { fairShareProvider } from './fair-share.provider';
 import { ExperimentEventsGateway } from './gateways/experiment-events.gateway';
 import { queueAdminAuth } from './middleware/queue-admin.auth';
 import { REDIS_URL } from './redis.providers';
@@ -25,6 +27,7 @@ import { ExperimentsService } from './services/experiments.service';
 import { JobMetricsListener } from './services/job-metrics.listener';
 import { MetricsService } from './services/metrics.service';
 import { ModelArtifactsService } from './services/model-artifacts.service';
+import { QueueEstimatesService } from './services/queue-estimates.service';
 import { RetentionService } from './services/retention.service';
 
 export const QUEUE_ADMIN_PATH = '/admin/queues';
@@ -53,8 +56,10 @@ export class ApiModule {
         }),
         BullBoardModule.forFeature({ name: QueueName.Training, adapter: BullMQAdapter }),
       ],
-      controllers: [ExperimentsController, SuitesController, PresetsController, SessionController, HealthController, MetricsController],
+      controllers: [ExperimentsController, SuitesController, PresetsController, SessionController, RosterController, HealthController, MetricsController],
       providers: [
+        fairShareProvider,
+        QueueEstimatesService,
         ExperimentsService,
         ModelArtifactsService,
         MetricsService,

@@ -8,6 +8,7 @@ import { socketIoRedisKey } from '@trainyard/experiment-store';
 import { ApiModule } from './api.module';
 import { bodyParserErrors } from './middleware/body-parser-errors';
 import { serveDashboard } from './middleware/dashboard.static';
+import { LimitExceededFilter } from './limits/limit-exceeded.filter';
 import { httpMetrics } from './middleware/http-metrics.middleware';
 import { SpecValidationFilter } from './middleware/spec-validation.filter';
 import { WebSocketAdapter } from './middleware/websocket.adapter';
@@ -29,7 +30,7 @@ export async function createApiApp(config: AppConfig): Promise<NestExpressApplic
   app.useBodyParser('json', { limit: BODY_LIMIT });
   app.use(bodyParserErrors(BODY_LIMIT));
   app.use(httpMetrics(app.get(MetricsService)));
-  app.useGlobalFilters(new SpecValidationFilter());
+  app.useGlobalFilters(new SpecValidationFilter(), new LimitExceededFilter());
   app.useWebSocketAdapter(new WebSocketAdapter(app, app.get(REDIS_URL), socketIoRedisKey(config.queuePrefix)));
   if (!serveDashboard(app) && fs.existsSync(PUBLIC_DIR)) app.useStaticAssets(PUBLIC_DIR);
   setupOpenApi(app);

@@ -36,6 +36,17 @@ export function requestSchemas(): Record<string, Record<string, unknown>> {
       description: 'Overrides applied to every preset of the suite (same rules as PresetRequest, without `preset`).',
       example: { epochs: 1, limit: 2000 },
     },
+    LimitExceeded: {
+      type: 'object',
+      required: ['statusCode', 'error', 'limit', 'message'],
+      properties: {
+        statusCode: { type: 'integer', enum: [429] },
+        error: { type: 'string' },
+        limit: { type: 'string', enum: ['rate', 'queued'] },
+        message: { type: 'string', description: 'Which limit, and when it frees up' },
+        retryAfterSeconds: { type: 'integer', description: 'Also the Retry-After header, when known' },
+      },
+    },
     ValidationError: {
       type: 'object',
       required: ['statusCode', 'error', 'message', 'issues'],

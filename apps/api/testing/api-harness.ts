@@ -2,6 +2,7 @@
 // a roster with an admin and two students, and API instances started in-process on free ports.
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Queue } from 'bullmq';
+import { createHash } from 'node:crypto';
 import Redis from 'ioredis';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -45,16 +46,38 @@ export interface Harness {
 
 export type TypedSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
-export async function startHarness(): Promise<Harness> {
+export interface HarnessOptions {
+  /** Environment on top of the harness's (e.g. MAX_QUEUED_PER_STUDENT for a limits test). */
+  env?: Record<string, string>;
+}
+
+const sha256 = (token: string) => createHash('sha256').update(token).digest('hex');
+
+/**
+ * The class limits are set high here, so that tests submitting many runs as one student do not
+ * meet them; tests of the limits pass their own through `env`.
+ */
+export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const redis = await startTestRedis();
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'trainyard-api-test-'));
   const rosterFile = path.join(home, 'class-roster.yaml');
+  // Hashes only, as the API requires.
   fs.writeFileSync(
     rosterFile,
-    ['users:', ...Object.entries(TOKENS).map(([name, token]) => `  - { name: ${name}, role: ${name === 'admin' ? 'admin' : 'student'}, token: ${token} }`)].join('\n') + '\n',
+    ['users:', ...Object.entries(TOKENS).map(([name, token]) => `  - { name: ${name}, role: ${name === 'admin' ? 'admin' : 'student'}, tokenHash: ${sha256(token)} }`)].join('\n') + '\n',
   );
   const prefix = testPrefix();
-  const config = loadConfig({ REDIS_URL: redis.url, CLASS_ROSTER: rosterFile, TRAINYARD_HOME: home, QUEUE_PREFIX: prefix, LOG_LEVEL: 'silent' }, home);
+  const env = {
+    REDIS_URL: redis.url,
+    CLASS_ROSTER: rosterFile,
+    TRAINYARD_HOME: home,
+    QUEUE_PREFIX: prefix,
+    LOG_LEVEL: 'silent',
+    MAX_QUEUED_PER_STUDENT: '100000',
+    RATE_LIMIT_PER_MINUTE: '1000000',
+    ...opts.env,
+  };
+  const config = loadConfig(env, home);
   const apps: ApiInstance[] = [];
   const sockets: TypedSocket[] = [];
 

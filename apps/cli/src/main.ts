@@ -6,6 +6,7 @@ import { registerDemoCommand } from './commands/demo.command';
 import { registerModelsCommand } from './commands/models.command';
 import { registerQueueCommands } from './commands/queue.commands';
 import { registerReportCommand } from './commands/report.command';
+import { registerRosterCommands } from './commands/roster.command';
 import { registerTrainCommand } from './commands/train.command';
 
 const program = new Command('trainyard')
@@ -15,6 +16,7 @@ registerModelsCommand(program);
 registerTrainCommand(program);
 registerReportCommand(program);
 registerQueueCommands(program);
+registerRosterCommands(program);
 registerDemoCommand(program);
 registerBenchCommand(program);
 

@@ -1,10 +1,11 @@
 import Redis from 'ioredis';
 import pino from 'pino';
-import { UnrecoverableError, WaitingError, type Job, type Queue } from 'bullmq';
+import { DelayedError, UnrecoverableError, WaitingError, type Job, type Queue } from 'bullmq';
 import { presetSpec, type TrainJobData, type TrainingResult } from '@trainyard/contracts';
 import type { AppConfig } from '@trainyard/config';
-import { ExperimentStore } from '@trainyard/experiment-store';
+import { ExperimentStore, FairShareScheduler } from '@trainyard/experiment-store';
 import { deleteKeys, startTestRedis, testPrefix, type TestRedis } from '../../../test/support/test-redis';
+import { IncompatibleSpecError } from '@trainyard/training';
 import { AbortReason } from './job-errors';
 import { TrainExperimentHandler } from './train-experiment.handler';
 import type { Trainer } from './trainer.port';
@@ -34,16 +35,19 @@ describe('TrainExperimentHandler', () => {
   afterEach(() => deleteKeys(redis, prefix));
 
   const handlerWith = (trainExperiment: Trainer['trainExperiment']) => {
-    const config = { queuePrefix: prefix, dataDir: '/nonexistent', artifactsDir: '/nonexistent', workerName: 'w1' } as AppConfig;
+    const config = { queuePrefix: prefix, dataDir: '/nonexistent', artifactsDir: '/nonexistent', workerName: 'w1', limits: { maxRunningPerStudent: 1 } } as AppConfig;
     const queue = { getJobCounts: async () => ({ waiting: 2, prioritized: 0, delayed: 0 }) } as unknown as Queue<TrainJobData>;
+    const queueKeys = { keys: { wait: `${prefix}:training:wait`, prioritized: `${prefix}:training:prioritized`, active: `${prefix}:training:active`, delayed: `${prefix}:training:delayed` }, toKey: (id: string) => `${prefix}:training:${id}` };
+    const fair = new FairShareScheduler(redis, { prefix, queue: queueKeys });
     const trainer: Trainer = { trainExperiment, initBackend: async () => ({ backend: 'cpu', reason: 'test', passedOver: [] }) };
     const backend = { backend: 'cpu' as const, reason: 'test', passedOver: [] };
-    return new TrainExperimentHandler(config, store, trainer, backend, subscriber, queue, pino({ level: 'silent' }));
+    return new TrainExperimentHandler(config, store, trainer, backend, subscriber, queue, pino({ level: 'silent' }), fair);
   };
   const jobFor = (experimentId: string, attemptsMade = 0) => {
     const moveToWait = jest.fn(async () => 0);
-    const job = { id: experimentId, data: { experimentId, owner: 'alice' }, opts: { attempts: 3 }, attemptsMade, moveToWait };
-    return job as unknown as Job<TrainJobData> & { moveToWait: jest.Mock };
+    const moveToDelayed = jest.fn(async () => undefined);
+    const job = { id: experimentId, data: { experimentId, owner: 'alice' }, opts: { attempts: 3 }, attemptsMade, moveToWait, moveToDelayed };
+    return job as unknown as Job<TrainJobData> & { moveToWait: jest.Mock; moveToDelayed: jest.Mock };
   };
   const submitted = async () => {
     const record = await store.create({ owner: 'alice', spec: presetSpec('mnist-fc', { dataset: 'synthetic' }) });
@@ -68,7 +72,7 @@ describe('TrainExperimentHandler', () => {
 
   it('fails a spec the data cannot take without retry', async () => {
     const handler = handlerWith(async () => {
-      throw new RangeError('normalize mean has 3 values; the images have 1 channel(s)');
+      throw new IncompatibleSpecError('fc2layer on synthetic (28×28×1): normalize mean has 3 values');
     });
     const id = await submitted();
     await expect(handler.handle(jobFor(id), 'token', undefined)).rejects.toBeInstanceOf(UnrecoverableError);
@@ -100,6 +104,36 @@ describe('TrainExperimentHandler', () => {
     await store.requestCancel(cancelled);
     await expect(running).resolves.toEqual({ outcome: 'cancelled' });
     expect(await types(cancelled)).toEqual(['queued', 'started', 'cancelled']);
+  });
+
+  it("defers a job whose owner is at the running limit, without storing anything or training", async () => {
+    let release!: () => void;
+    const trainer = jest.fn(async (_spec, opts) => {
+      await opts.onEvent!(started);
+      await new Promise<void>((r) => (release = r));
+      return { testAccuracy: 1, seconds: 1 } as TrainingResult;
+    }) as unknown as Trainer['trainExperiment'];
+    const handler = handlerWith(trainer);
+    const [first, second] = [await submitted(), await submitted()];
+    // The running-slot check counts jobs whose BullMQ lock is held.
+    await redis.set(`${prefix}:training:${first}:lock`, 'token');
+    const running = handler.handle(jobFor(first), 'token', undefined);
+    await waitFor(async () => (await types(first)).includes('started'));
+
+    const job = jobFor(second);
+    await expect(handler.handle(job, 'token', undefined)).rejects.toBeInstanceOf(DelayedError);
+    expect(job.moveToDelayed).toHaveBeenCalledWith(expect.any(Number), 'token');
+    expect(await types(second)).toEqual(['queued']);
+    expect(trainer).toHaveBeenCalledTimes(1);
+
+    release();
+    await running;
+    const again = jobFor(second);
+    const next = handler.handle(again, 'token', undefined);
+    await waitFor(async () => (await types(second)).includes('started'));
+    expect(again.moveToDelayed).not.toHaveBeenCalled();
+    release();
+    await next;
   });
 
   it('skips a job whose experiment was cancelled while queued, and fails one missing from the store', async () => {

@@ -1,18 +1,21 @@
 import * as path from 'node:path';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bullmq';
-import { UnrecoverableError, WaitingError, type Job, type Queue } from 'bullmq';
+import { DelayedError, UnrecoverableError, WaitingError, type Job, type Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Redis } from 'ioredis';
-import { QueueName, type ExperimentSpec, type TrainJobData, type TrainingEvent } from '@trainyard/contracts';
+import { QueueName, runKind, sampleEpochs, type ExperimentSpec, type TrainJobData, type TrainingEvent } from '@trainyard/contracts';
 import type { AppConfig } from '@trainyard/config';
-import { ExperimentStore, TERMINAL_STATUSES, subscribeToCancellations } from '@trainyard/experiment-store';
+import { ExperimentStore, FairShareScheduler, TERMINAL_STATUSES, subscribeToCancellations } from '@trainyard/experiment-store';
 import type { BackendSelection } from '@trainyard/training';
 import { AbortReason, errorMessage, isUnrecoverable } from './job-errors';
 import type { Trainer } from './trainer.port';
 import { APP_CONFIG, BACKEND_SELECTION, PINO, REDIS_SUBSCRIBER, TRAINER } from './worker.tokens';
 
 export type TrainJobOutcome = { outcome: 'completed'; testAccuracy: number } | { outcome: 'cancelled' | 'skipped'; status?: string };
+
+/** How soon a job deferred by its owner's running limit is looked at again. */
+export const RUNNING_LIMIT_RECHECK_MS = 2000;
 
 /**
  * Runs one `train-experiment` job: adapts the trainer's events to the experiment store (which
@@ -23,6 +26,9 @@ export type TrainJobOutcome = { outcome: 'completed'; testAccuracy: number } | {
  * - worker shutdown: `queued` is stored and the job goes back to the front of the wait list.
  * - a spec that can never train: `failed` is stored; UnrecoverableError skips BullMQ's retries.
  * - anything else: retried with backoff (`queued` stored), `failed` on the last attempt.
+ * - its owner already runs MAX_RUNNING_PER_STUDENT jobs: nothing is stored; the job goes back
+ *   to the delayed set for a few seconds (moveToDelayed + DelayedError, which uses no attempt)
+ *   and keeps its fair-share priority, so it is first in line again once a slot frees.
  * A retried job appends a fresh `started`, so one history holds every attempt, seq-contiguous.
  */
 @Injectable()
@@ -38,6 +44,7 @@ export class TrainExperimentHandler implements OnModuleInit {
     @Inject(REDIS_SUBSCRIBER) private readonly subscriber: Redis,
     @InjectQueue(QueueName.Training) private readonly queue: Queue<TrainJobData>,
     @Inject(PINO) private readonly logger: Logger,
+    private readonly fair: FairShareScheduler,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -64,17 +71,43 @@ export class TrainExperimentHandler implements OnModuleInit {
         log.info('cancelled before it started');
         return { outcome: 'cancelled' };
       }
+      if (!(await this.takeRunSlot(job, token, log))) throw new DelayedError();
       // BullMQ aborts jobSignal on worker.cancelJob / cancelAllJobs (shutdown); local, on cancel.
       const signal = jobSignal ? AbortSignal.any([jobSignal, local.signal]) : local.signal;
       try {
-        return await this.train(id, record.spec, signal, (reason) => local.abort(reason), log);
+        await this.fair.jobStarted(job.priority);
+        const startedAt = Date.now();
+        const outcome = await this.train(id, record.spec, signal, (reason) => local.abort(reason), log);
+        if (outcome.outcome === 'completed') await this.recordDuration(record.spec, startedAt, log);
+        return outcome;
       } catch (err) {
         if (signal.aborted) return await this.afterAbort(job, token, String(signal.reason), log);
         throw await this.afterFailure(job, err, log);
+      } finally {
+        if (!job.data.exempt) await this.fair.releaseRunSlot(job.data.owner, job.id!).catch((err) => log.warn({ err }, 'running slot not released'));
       }
     } finally {
       this.running.delete(id);
     }
+  }
+
+  /**
+   * The owner's running limit, checked atomically as the job starts (several workers may take
+   * one student's jobs at once). False: the owner is at the limit and the job was moved back to
+   * the delayed set without using an attempt; the caller throws DelayedError.
+   */
+  private async takeRunSlot(job: Job<TrainJobData>, token: string | undefined, log: Logger): Promise<boolean> {
+    if (job.data.exempt) return true;
+    const max = this.config.limits.maxRunningPerStudent;
+    if (await this.fair.acquireRunSlot(job.data.owner, job.id!, max)) return true;
+    await job.moveToDelayed(Date.now() + RUNNING_LIMIT_RECHECK_MS, token);
+    log.info({ owner: job.data.owner, maxRunning: max }, 'owner at the running limit: job deferred');
+    return false;
+  }
+
+  /** Feeds the API's start-time estimates: how long this kind of run takes per image-epoch. */
+  private async recordDuration(spec: ExperimentSpec, startedAt: number, log: Logger) {
+    await this.fair.recordDuration(runKind(spec), (Date.now() - startedAt) / 1000, sampleEpochs(spec)).catch((err) => log.warn({ err }, 'duration not recorded'));
   }
 
   private async train(
@@ -130,9 +163,14 @@ export class TrainExperimentHandler implements OnModuleInit {
     return { outcome: 'skipped' };
   }
 
-  private async lineLength(extra: number): Promise<number> {
-    const counts = await this.queue.getJobCounts('waiting', 'prioritized', 'delayed');
-    return (counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts.delayed ?? 0) + extra;
+  /** Where a retried job will stand once its backoff ends: after the jobs of its priority or lower. */
+  private async lineLength(job: Job<TrainJobData>): Promise<number> {
+    if (!job.priority) {
+      const counts = await this.queue.getJobCounts('waiting', 'prioritized', 'delayed');
+      return (counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts.delayed ?? 0) + 1;
+    }
+    const [ahead] = await this.fair.aheadOf([job.priority]);
+    return ahead + 1;
   }
 
   /** Stores what the failure means for the experiment; returns the error for BullMQ to act on. */
@@ -147,7 +185,7 @@ export class TrainExperimentHandler implements OnModuleInit {
     }
     const last = job.attemptsMade + 1 >= attempts;
     // A retry waits out its backoff, then joins the back of the line.
-    await this.store.appendEvent(id, last ? { type: 'failed', error: message } : { type: 'queued', position: await this.lineLength(1) });
+    await this.store.appendEvent(id, last ? { type: 'failed', error: message } : { type: 'queued', position: await this.lineLength(job) });
     log.error({ err, attemptsLeft: attempts - job.attemptsMade - 1 }, last ? 'training failed' : 'training failed: will retry');
     return err instanceof Error ? err : new Error(message);
   }

@@ -1,11 +1,11 @@
 import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
-import { BullModule, Processor, QueueEventsListener } from '@nestjs/bullmq';
-import type { WorkerOptions } from 'bullmq';
+import { BullModule, Processor, QueueEventsListener, getQueueToken } from '@nestjs/bullmq';
+import type { Queue, WorkerOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { QueueName } from '@trainyard/contracts';
 import type { AppConfig } from '@trainyard/config';
-import { ExperimentEventPublisher, ExperimentStore, socketIoRedisKey } from '@trainyard/experiment-store';
+import { ExperimentEventPublisher, ExperimentStore, FairShareScheduler, socketIoRedisKey } from '@trainyard/experiment-store';
 import { bullConnectionOptions, createRedisClient } from '@trainyard/redis';
 import { FailedJobsListener } from './failed-jobs.listener';
 import { TrainExperimentHandler } from './train-experiment.handler';
@@ -68,6 +68,12 @@ export class WorkerModule implements OnApplicationShutdown {
                 onError: (err) => logger.warn({ err }, 'live event not published (the store has it)'),
               }),
             }),
+        },
+        {
+          // The fair-share clock, running slots and run durations, shared with the API.
+          provide: FairShareScheduler,
+          inject: [REDIS_CLIENT, getQueueToken(QueueName.Training)],
+          useFactory: (redis: Redis, queue: Queue) => new FairShareScheduler(redis, { prefix: config.queuePrefix, queue }),
         },
         {
           // Async provider: Nest resolves it before any lifecycle hook, so no job starts before

@@ -10,7 +10,7 @@ const DURATION_WEIGHT = 0.3;
 
 /** The names of the BullMQ keys the scheduler reads: `queue.keys` and `queue.toKey('')` of the training queue. */
 export interface QueueKeyNames {
-  keys: { wait: string; prioritized: string; active: string; delayed: string };
+  keys: Record<string, string>;
   toKey(id: string): string;
 }
 

@@ -12,14 +12,14 @@ export class AuthGuard implements CanActivate {
     private readonly auth: AuthService,
   ) {}
 
-  canActivate(ctx: ExecutionContext): boolean {
+  async canActivate(ctx: ExecutionContext): Promise<boolean> {
     if (ctx.getType() !== 'http') return true; // the socket gateway authenticates its own handshake
     const targets = [ctx.getHandler(), ctx.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
 
     const req = ctx.switchToHttp().getRequest<AuthedRequest>();
     const header = req.headers.authorization;
-    const user = this.auth.authenticateHeader(Array.isArray(header) ? header[0] : header);
+    const user = await this.auth.authenticateHeader(Array.isArray(header) ? header[0] : header);
     if (!user) {
       ctx.switchToHttp().getResponse<{ setHeader(k: string, v: string): void }>().setHeader('WWW-Authenticate', 'Bearer realm="trainyard"');
       throw new UnauthorizedException('A valid token is required: send "Authorization: Bearer <token>"');

@@ -3,130 +3,154 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Logger } from '@nestjs/common';
+import Redis from 'ioredis';
 import type { AppConfig } from '@trainyard/config';
+import { deleteKeys, startTestRedis, testPrefix, type TestRedis } from '../../../../test/support/test-redis';
+import type { RedisClients } from '../redis.providers';
 import { AuthService } from './auth.service';
-import { hashTokenHex } from './roster';
+import { hashTokenHex, parseRoster } from './roster';
 
 const ADMIN_TOKEN = 'admin-token-0123456789';
 const ALICE_TOKEN = 'alice-token-0123456789';
 const BOB_TOKEN = 'bob-token-0123456789ab';
 
-const tempDirs: string[] = [];
-function tempDir(prefix: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  tempDirs.push(dir);
-  return dir;
-}
-afterAll(() => tempDirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
-
-function serviceWith(rosterText: string, ext = 'json') {
-  const dir = tempDir('auth-spec-');
-  const rosterFile = path.join(dir, `roster.${ext}`);
-  fs.writeFileSync(rosterFile, rosterText);
-  const service = new AuthService({ home: dir, rosterFile } as AppConfig);
-  service.onModuleInit();
-  return { service, dir, rosterFile };
-}
-
+// The roster read from a file, kept in a real Redis, and checked in constant time.
 describe('AuthService', () => {
-  beforeAll(() => Logger.overrideLogger(false));
+  let server: TestRedis;
+  let redis: Redis;
+  const subscribers: Redis[] = [];
+  let dir: string;
+  let prefix: string;
+  const services: AuthService[] = [];
+
+  beforeAll(async () => {
+    Logger.overrideLogger(false);
+    server = await startTestRedis();
+    redis = new Redis(server.url);
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'auth-spec-'));
+  });
+  afterAll(async () => {
+    services.forEach((s) => s.onModuleDestroy());
+    await Promise.all([redis, ...subscribers].map((c) => c.quit()));
+    await server.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  beforeEach(() => {
+    prefix = testPrefix();
+  });
+  afterEach(() => deleteKeys(redis, prefix));
+
+  async function serviceWith(rosterText: string, ext = 'json') {
+    const rosterFile = path.join(dir, `roster-${prefix}.${ext}`);
+    fs.writeFileSync(rosterFile, rosterText);
+    // A subscriber of its own per service: each subscribes to its prefix's channel.
+    const subscriber = new Redis(server.url);
+    subscribers.push(subscriber);
+    const service = new AuthService({ rosterFile, queuePrefix: prefix } as AppConfig, { commands: redis, subscriber } as unknown as RedisClients);
+    services.push(service);
+    await service.onModuleInit();
+    return { service, rosterFile };
+  }
+
   const roster = JSON.stringify({
     users: [
-      { name: 'ta', role: 'admin', token: ADMIN_TOKEN },
+      { name: 'ta', role: 'admin', tokenHash: hashTokenHex(ADMIN_TOKEN) },
       { name: 'alice', role: 'student', tokenHash: hashTokenHex(ALICE_TOKEN) },
-      { name: 'bob', role: 'student', tokenHash: `sha256:${hashTokenHex(BOB_TOKEN)}` },
+      { name: 'bob', role: 'student', tokenHash: `sha256:${hashTokenHex(BOB_TOKEN).toUpperCase()}` },
     ],
   });
 
-  it('maps plain and hashed tokens to their user and role', () => {
-    const { service } = serviceWith(roster);
-    expect(service.authenticate(ADMIN_TOKEN)).toEqual({ name: 'ta', role: 'admin' });
-    expect(service.authenticate(ALICE_TOKEN)).toEqual({ name: 'alice', role: 'student' });
-    expect(service.authenticate(BOB_TOKEN)).toEqual({ name: 'bob', role: 'student' });
+  it('maps each token to its user and role', async () => {
+    const { service } = await serviceWith(roster);
+    expect(await service.authenticate(ADMIN_TOKEN)).toEqual({ name: 'ta', role: 'admin' });
+    expect(await service.authenticate(ALICE_TOKEN)).toEqual({ name: 'alice', role: 'student' });
+    expect(await service.authenticate(BOB_TOKEN)).toEqual({ name: 'bob', role: 'student' });
   });
 
-  it('refuses unknown, empty, near-miss and hash-as-token values', () => {
-    const { service } = serviceWith(roster);
+  it('refuses unknown, empty, near-miss and hash-as-token values', async () => {
+    const { service } = await serviceWith(roster);
     for (const bad of ['', undefined, null, ALICE_TOKEN + 'x', ALICE_TOKEN.slice(0, -1), hashTokenHex(ALICE_TOKEN), 'x'.repeat(5000)]) {
-      expect(service.authenticate(bad as string)).toBeUndefined();
+      expect(await service.authenticate(bad as string)).toBeUndefined();
     }
   });
 
-  it('compares every digest with timingSafeEqual, without stopping at the first match', () => {
-    const { service } = serviceWith(roster);
+  it('compares every digest with timingSafeEqual, without stopping at the first match, revoked users included', async () => {
+    const { service } = await serviceWith(roster);
+    await service.revoke('bob');
     const spy = jest.spyOn(crypto, 'timingSafeEqual');
     try {
-      service.authenticate(ADMIN_TOKEN); // first user in the roster
+      await service.authenticate(ADMIN_TOKEN);
       expect(spy).toHaveBeenCalledTimes(3);
       spy.mockClear();
-      service.authenticate('nobody-has-this-token');
+      expect(await service.authenticate(BOB_TOKEN)).toBeUndefined();
       expect(spy).toHaveBeenCalledTimes(3);
     } finally {
       spy.mockRestore();
     }
   });
 
-  it('never keeps a plain token in memory', () => {
-    const { service } = serviceWith(roster);
-    expect(JSON.stringify((service as unknown as { users: unknown }).users)).not.toContain(ADMIN_TOKEN);
+  it('never keeps or stores a token: digests only, in memory and in Redis', async () => {
+    const { service } = await serviceWith(roster);
+    const added = await service.addUser('carol', 'student');
+    expect(JSON.stringify((service as unknown as { users: unknown }).users)).not.toContain(added.token);
+    const stored = Object.values(await redis.hgetall(`${prefix}:roster`)).join();
+    for (const token of [ADMIN_TOKEN, ALICE_TOKEN, added.token]) expect(stored).not.toContain(token);
+    expect(stored).toContain(hashTokenHex(added.token));
   });
 
-  it('reads Bearer headers and Basic headers with the token as password', () => {
-    const { service } = serviceWith(roster);
-    expect(service.authenticateHeader(`Bearer ${ALICE_TOKEN}`)?.name).toBe('alice');
-    expect(service.authenticateHeader(`bearer   ${ALICE_TOKEN}`)?.name).toBe('alice');
+  it('reads Bearer headers and Basic headers with the token as password', async () => {
+    const { service } = await serviceWith(roster);
+    expect((await service.authenticateHeader(`Bearer ${ALICE_TOKEN}`))?.name).toBe('alice');
+    expect((await service.authenticateHeader(`bearer   ${ALICE_TOKEN}`))?.name).toBe('alice');
     const basic = Buffer.from(`anything:${ADMIN_TOKEN}`).toString('base64');
-    expect(service.authenticateHeader(`Basic ${basic}`)?.role).toBe('admin');
-    expect(service.authenticateHeader(ALICE_TOKEN)).toBeUndefined();
-    expect(service.authenticateHeader(`Token ${ALICE_TOKEN}`)).toBeUndefined();
-    expect(service.authenticateHeader(`Basic ${Buffer.from(ADMIN_TOKEN).toString('base64')}`)).toBeUndefined();
+    expect((await service.authenticateHeader(`Basic ${basic}`))?.role).toBe('admin');
+    expect(await service.authenticateHeader(ALICE_TOKEN)).toBeUndefined();
+    expect(await service.authenticateHeader(`Token ${ALICE_TOKEN}`)).toBeUndefined();
+    expect(await service.authenticateHeader(`Basic ${Buffer.from(ADMIN_TOKEN).toString('base64')}`)).toBeUndefined();
   });
 
-  it('reads YAML rosters', () => {
-    const { service } = serviceWith(`users:\n  - name: ta\n    role: admin\n    tokenHash: ${hashTokenHex(ADMIN_TOKEN)}\n`, 'yaml');
-    expect(service.authenticate(ADMIN_TOKEN)?.role).toBe('admin');
+  it('reads YAML rosters', async () => {
+    const { service } = await serviceWith(`users:\n  - name: ta\n    role: admin\n    tokenHash: ${hashTokenHex(ADMIN_TOKEN)}\n`, 'yaml');
+    expect((await service.authenticate(ADMIN_TOKEN))?.role).toBe('admin');
+  });
+
+  it('a change made through one instance holds on another at its next check, and is announced to listeners', async () => {
+    const { service: one } = await serviceWith(roster);
+    const { service: two } = await serviceWith(roster); // same prefix: same roster in Redis
+    const heard: (string[] | undefined)[] = [];
+    two.onChange((names) => heard.push(names));
+    expect(await two.authenticate(ALICE_TOKEN)).toBeDefined();
+    const identity = (await two.identify(ALICE_TOKEN))!;
+    await one.revoke('alice');
+    expect(await two.authenticate(ALICE_TOKEN)).toBeUndefined();
+    expect(two.isCurrent('alice', identity.credential)).toBe(false);
+    await waitFor(() => heard.some((names) => names?.includes('alice')));
   });
 
   it.each([
-    ['unknown role', [{ name: 'x', role: 'root', token: ADMIN_TOKEN }]],
-    ['both token and hash', [{ name: 'x', role: 'admin', token: ADMIN_TOKEN, tokenHash: hashTokenHex(ADMIN_TOKEN) }]],
-    ['neither', [{ name: 'x', role: 'admin' }]],
-    ['short token', [{ name: 'x', role: 'admin', token: 'short' }]],
-    ['bad hash', [{ name: 'x', role: 'admin', tokenHash: 'abc' }]],
-    ['duplicate names', [{ name: 'x', role: 'admin', token: ADMIN_TOKEN }, { name: 'x', role: 'student', token: ALICE_TOKEN }]],
-    ['unknown field', [{ name: 'x', role: 'admin', token: ADMIN_TOKEN, password: 'p' }]],
-  ])('rejects a roster with %s, naming the file and never echoing tokens', (_, users) => {
-    const attempt = () => serviceWith(JSON.stringify({ users }));
-    expect(attempt).toThrow(/Invalid roster .*roster\.json/);
+    ['a plain token', [{ name: 'x', role: 'admin', token: ADMIN_TOKEN }], /0\.token: plain tokens are not accepted/],
+    ['an unknown role', [{ name: 'x', role: 'root', tokenHash: hashTokenHex(ADMIN_TOKEN) }], /0\.role/],
+    ['no hash', [{ name: 'x', role: 'admin' }], /0\.tokenHash: required/],
+    ['a bad hash', [{ name: 'x', role: 'admin', tokenHash: 'abc' }], /sha256/],
+    ['duplicate names', [{ name: 'x', role: 'admin', tokenHash: hashTokenHex(ADMIN_TOKEN) }, { name: 'x', role: 'student', tokenHash: hashTokenHex(ALICE_TOKEN) }], /duplicate name x/],
+    ['an unknown field', [{ name: 'x', role: 'admin', tokenHash: hashTokenHex(ADMIN_TOKEN), password: 'p' }], /password/],
+  ])('rejects a roster with %s, naming the file and never echoing tokens', (_, users, why) => {
+    let message = '';
     try {
-      attempt();
+      parseRoster(JSON.stringify({ users }), 'class/roster.json');
     } catch (err) {
-      expect((err as Error).message).not.toContain(ADMIN_TOKEN);
+      message = (err as Error).message;
     }
-  });
-
-  it('reload() drops a token removed from the file', () => {
-    const { service, rosterFile } = serviceWith(roster);
-    expect(service.authenticate(BOB_TOKEN)).toBeDefined();
-    fs.writeFileSync(rosterFile, JSON.stringify([{ name: 'ta', role: 'admin', token: ADMIN_TOKEN }]));
-    service.reload();
-    expect(service.authenticate(BOB_TOKEN)).toBeUndefined();
-  });
-
-  it('without CLASS_ROSTER creates one development roster (mode 0600) and reuses it', () => {
-    const home = tempDir('auth-home-');
-    const first = new AuthService({ home } as AppConfig);
-    first.onModuleInit();
-    const file = path.join(home, 'roster.json');
-    const { users } = JSON.parse(fs.readFileSync(file, 'utf8'));
-    expect(users.map((u: { role: string }) => u.role).sort()).toEqual(['admin', 'student']);
-    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
-    const admin = users.find((u: { role: string }) => u.role === 'admin');
-    expect(first.authenticate(admin.token)?.role).toBe('admin');
-
-    const second = new AuthService({ home } as AppConfig);
-    second.onModuleInit();
-    expect(second.authenticate(admin.token)?.role).toBe('admin');
-    expect(fs.readdirSync(home)).toEqual(['roster.json']);
+    expect(message).toMatch(/^Invalid roster class\/roster\.json: /);
+    expect(message).toMatch(why);
+    expect(message).not.toContain(ADMIN_TOKEN);
   });
 });
+
+async function waitFor(check: () => boolean, timeoutMs = 2000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

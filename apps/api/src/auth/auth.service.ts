@@ -1,5 +1,5 @@
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { EventEmitter } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import crypto from 'node:crypto';
 import type { AppConfig } from '@trainyard/config';
 import { InjectConfig } from '../app-config.token';
@@ -67,6 +67,8 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
         `${this.users.filter((u) => u.tokenHash).length} users can sign in`,
     );
     const subscriber = this.clients.subscriber;
+    // SUBSCRIBE before the connection is ready makes ioredis' ready check fail and drop it.
+    if (subscriber.status !== 'ready') await once(subscriber, 'ready');
     subscriber.on('message', (channel: string, name: string) => {
       if (channel === this.store.channel) void this.afterChange([name]);
     });
@@ -128,9 +130,19 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
 
   // ----- admin changes: each returns a new token once, or throws RosterChangeError -----
 
+  /** Everyone on the roster, without digests. */
   async list(): Promise<(Omit<StoredUser, 'tokenHash'> & { active: boolean })[]> {
     const { users } = await this.store.load();
-    return users.map(({ tokenHash, ...rest }) => ({ ...rest, active: tokenHash !== '' })).sort((a, b) => a.name.localeCompare(b.name));
+    return users
+      .map((u) => ({
+        name: u.name,
+        role: u.role,
+        active: u.tokenHash !== '',
+        source: u.source,
+        ...(u.updatedAt ? { updatedAt: u.updatedAt } : {}),
+        ...(u.revokedAt ? { revokedAt: u.revokedAt } : {}),
+      }))
+      .sort((a, b) => a.name.localeCompare(b.name));
   }
 
   async addUser(name: string, role: Role): Promise<{ name: string; role: Role; token: string }> {

@@ -30,8 +30,9 @@ const RosterEntrySchema = z
     }
   });
 
+// `{ users: [...] }` is unwrapped first, so that an issue is reported at its entry, not as "no union matched".
 const RosterSchema = z
-  .union([z.array(RosterEntrySchema), z.strictObject({ users: z.array(RosterEntrySchema) }).transform((r) => r.users)])
+  .preprocess((raw) => (typeof raw === 'object' && raw !== null && !Array.isArray(raw) && Object.keys(raw).join() === 'users' ? (raw as { users: unknown }).users : raw), z.array(RosterEntrySchema))
   .superRefine((entries, ctx) => {
     const seen = new Set<string>();
     for (const e of entries) {

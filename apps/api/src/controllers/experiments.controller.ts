@@ -1,8 +1,8 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, NotFoundException, Param, Post, Res, StreamableFile } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, HttpStatus, NotFoundException, Param, Post, Query, Res, StreamableFile } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { createReadStream } from 'node:fs';
 import type { ExperimentSpec } from '@trainyard/contracts';
-import { CurrentUser } from '../auth/auth.decorators';
+import { AdminOnly, CurrentUser } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
 import { ExperimentRequestPipe } from '../middleware/experiment-request.pipe';
 import { ExperimentsService } from '../services/experiments.service';
@@ -23,11 +23,13 @@ export class ExperimentsController {
   @Post()
   @ApiOperation({ summary: 'Submit an experiment: a preset with overrides, or a full spec' })
   @ApiBody({ schema: ref('ExperimentRequest') })
-  @ApiResponse({ status: 201, description: '`{id, status: "queued", position, spec, ...}`' })
-  @ApiResponse({ status: 400, description: 'Invalid spec; nothing enqueued', schema: ref('ValidationError') })
+  @ApiQuery({ name: 'owner', required: false, description: 'Admins: submit on this student’s behalf (exempt from the class limits)' })
+  @ApiResponse({ status: 201, description: '`{id, status: "queued", position, estimatedStartAt?, spec, ...}`' })
+  @ApiResponse({ status: 400, description: 'Invalid spec, or over the per-job bounds; nothing enqueued', schema: ref('ValidationError') })
   @ApiResponse({ status: 413, description: 'Body over 64 kB' })
-  async create(@CurrentUser() user: Principal, @Body(ExperimentRequestPipe) spec: ExperimentSpec) {
-    const [created] = await this.experiments.submit(user, [spec]);
+  @ApiResponse({ status: 429, description: 'Over the queued or rate limit (which one, and when it frees up; Retry-After); nothing enqueued', schema: ref('LimitExceeded') })
+  async create(@CurrentUser() user: Principal, @Body(ExperimentRequestPipe) spec: ExperimentSpec, @Query('owner') owner?: string) {
+    const [created] = await this.experiments.submit(user, [spec], { owner });
     return created;
   }
 
@@ -38,10 +40,10 @@ export class ExperimentsController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'One experiment: spec, status, timestamps, result' })
+  @ApiOperation({ summary: 'One experiment: spec, status, timestamps, result; queued: position in the fair order and estimatedStartAt where history allows' })
   @ApiResponse({ status: 404, description: 'Unknown, or another student’s' })
   get(@CurrentUser() user: Principal, @Param('id') id: string) {
-    return this.experiments.getOwned(user, id);
+    return this.experiments.view(user, id);
   }
 
   @Get(':id/events')
@@ -58,6 +60,15 @@ export class ExperimentsController {
     const { experiment, outcome } = await this.experiments.cancel(user, id);
     if (outcome === 'requested') res.status(HttpStatus.ACCEPTED);
     return { ...experiment, cancel: outcome };
+  }
+
+  @Post(':id/priority')
+  @AdminOnly()
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'Admins: move a queued experiment to the front of the queue (next to start)' })
+  @ApiResponse({ status: 409, description: 'Not waiting in the queue' })
+  raise(@CurrentUser() user: Principal, @Param('id') id: string) {
+    return this.experiments.raise(user, id);
   }
 
   // The saved model in TF.js layers format. `tf.loadLayersModel(tf.io.http(URL, { requestInit:

@@ -16,6 +16,8 @@ import { canAccess, type Principal } from '../auth/principal';
 
 interface SocketData {
   user: Principal;
+  /** The digest of the token the socket signed in with: re-checked on every roster change. */
+  credential: string;
 }
 type EventsServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 type EventsSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -45,15 +47,40 @@ export class ExperimentEventsGateway implements OnGatewayInit, OnGatewayConnecti
   ) {}
 
   afterInit(server: EventsServer) {
-    // Checked in the handshake middleware rather than after connecting, so a bad token is refused
-    // before the socket exists: the client gets `connect_error` ("unauthorized") and does not retry.
+    // Checked in the handshake middleware rather than after connecting, so a bad or revoked token
+    // is refused before the socket exists: the client gets `connect_error` ("unauthorized").
     server.use((socket, next) => {
       const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
-      const user = this.auth.authenticate(typeof token === 'string' ? token : undefined);
-      if (!user) return next(new Error(UNAUTHORIZED));
-      socket.data.user = user;
-      next();
+      this.auth.identify(typeof token === 'string' ? token : undefined).then(
+        (identity) => {
+          if (!identity) return next(new Error(UNAUTHORIZED));
+          socket.data.user = identity.user;
+          socket.data.credential = identity.credential;
+          next();
+        },
+        () => next(new Error('unavailable, try again')),
+      );
     });
+    // A rotated or revoked token loses its open sockets on every instance: each instance hears
+    // the change and drops its own sockets whose token no longer holds.
+    this.auth.onChange((names) => void this.dropRevoked(names));
+  }
+
+  /** Disconnects this instance's sockets whose token is no longer on the roster (names: only theirs). */
+  private async dropRevoked(names?: string[]) {
+    try {
+      const sockets = names
+        ? (await Promise.all(names.map((n) => this.server.local.in(userRoom(n)).fetchSockets()))).flat()
+        : await this.server.local.fetchSockets();
+      for (const socket of sockets) {
+        if (!this.auth.isCurrent(socket.data.user.name, socket.data.credential)) {
+          this.logger.log(`Disconnecting a socket of ${socket.data.user.name}: token rotated or revoked`);
+          socket.disconnect(true);
+        }
+      }
+    } catch (err) {
+      this.logger.warn(`Roster change not applied to sockets: ${(err as Error).message}`);
+    }
   }
 
   handleConnection(client: EventsSocket) {
@@ -63,6 +90,8 @@ export class ExperimentEventsGateway implements OnGatewayInit, OnGatewayConnecti
       return;
     }
     void client.join(userRoom(user.name));
+    // Revoked between its handshake and joining its room: no change event would find it there.
+    if (!this.auth.isCurrent(user.name, client.data.credential)) client.disconnect(true);
   }
 
   /**
@@ -75,6 +104,12 @@ export class ExperimentEventsGateway implements OnGatewayInit, OnGatewayConnecti
     const id = (body as { id?: unknown } | null)?.id;
     if (typeof id !== 'string' || !EXPERIMENT_ID.test(id)) return NOT_FOUND;
     try {
+      // A socket that slipped in as its token was revoked gets nothing more.
+      await this.auth.refreshIfStale();
+      if (!this.auth.isCurrent(client.data.user.name, client.data.credential)) {
+        client.disconnect(true);
+        return { ok: false, error: UNAUTHORIZED };
+      }
       const record = await this.store.get(id);
       if (!record || !canAccess(client.data.user, record)) return NOT_FOUND;
       await client.join(experimentRoom(id));

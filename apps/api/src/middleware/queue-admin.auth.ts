@@ -17,11 +17,19 @@ interface Res {
  */
 export function queueAdminAuth(auth: AuthService) {
   return (req: Req, res: Res, next: () => void) => {
-    const user = auth.authenticateHeader(req.headers.authorization);
-    if (user && isAdmin(user)) return next();
-    res.statusCode = user ? 403 : 401;
-    if (!user) res.setHeader('WWW-Authenticate', 'Basic realm="Trainyard queue admin (password: your admin token)", charset="UTF-8"');
-    res.setHeader('Content-Type', 'text/plain; charset=utf-8');
-    res.end(user ? 'Admins only' : 'Sign in with any user name and your admin token as the password');
+    auth.authenticateHeader(req.headers.authorization).then(
+      (user) => {
+        if (user && isAdmin(user)) return next();
+        res.statusCode = user ? 403 : 401;
+        if (!user) res.setHeader('WWW-Authenticate', 'Basic realm="Trainyard queue admin (password: your admin token)", charset="UTF-8"');
+        res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+        res.end(user ? 'Admins only' : 'Sign in with any user name and your admin token as the password');
+      },
+      () => {
+        res.statusCode = 503;
+        res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+        res.end('The roster is unavailable (Redis); try again');
+      },
+    );
   };
 }

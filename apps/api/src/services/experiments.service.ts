@@ -1,14 +1,21 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { ConflictException, Injectable, Logger, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
+import { ConflictException, ForbiddenException, Injectable, Logger, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
 import type { Queue } from 'bullmq';
-import { JobName, QueueName, type ExperimentEvent, type ExperimentSpec, type TrainJobData } from '@trainyard/contracts';
-import { ExperimentStore, TERMINAL_STATUSES, trainJobOptions, type ExperimentRecord } from '@trainyard/experiment-store';
+import type { AppConfig } from '@trainyard/config';
+import { JobName, QueueName, SpecValidationError, formatIssues, type ExperimentEvent, type ExperimentSpec, type TrainJobData } from '@trainyard/contracts';
+import { ExperimentStore, FairShareScheduler, RAISED_PRIORITY, TERMINAL_STATUSES, trainJobOptions, type ExperimentRecord } from '@trainyard/experiment-store';
+import { InjectConfig } from '../app-config.token';
+import { AuthService } from '../auth/auth.service';
 import { canAccess, isAdmin, type Principal } from '../auth/principal';
+import { jobBoundIssues } from '../limits/job-bounds';
+import { LimitExceededException } from '../limits/limit-exceeded.exception';
+import { QueueEstimatesService } from './queue-estimates.service';
 
 // Ids are the store's UUIDs; anything else is answered like an unknown id (and never reaches a path).
 const EXPERIMENT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
-export type ExperimentView = ExperimentRecord & { position?: number };
+/** A record as the API shows it: a queued one also has its place in the fair order and, with history, an estimate. */
+export type ExperimentView = ExperimentRecord & { position?: number; estimatedStartAt?: string };
 
 export interface CancelOutcome {
   experiment: ExperimentRecord;
@@ -16,34 +23,62 @@ export interface CancelOutcome {
   outcome: 'cancelled' | 'requested';
 }
 
+export interface SubmitOptions {
+  suite?: string;
+  /** An admin submitting on a student's behalf: the run is the student's, and exempt from limits. */
+  owner?: string;
+}
+
+const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
+
 @Injectable()
 export class ExperimentsService {
   private readonly logger = new Logger(ExperimentsService.name);
 
   constructor(
+    @InjectConfig() private readonly config: AppConfig,
     private readonly store: ExperimentStore,
     @InjectQueue(QueueName.Training) private readonly queue: Queue<TrainJobData>,
+    private readonly fair: FairShareScheduler,
+    private readonly estimates: QueueEstimatesService,
+    private readonly auth: AuthService,
   ) {}
 
   /**
-   * Records and enqueues already-validated specs. The `queued` event is appended before the job
-   * exists, so an idle worker's `started` can never come first in the history.
+   * Records and enqueues already-validated specs, all or none:
+   * 1. per-job bounds (400) and the owner's queued limit (429), unless an admin submits;
+   * 2. fair-share priorities from the owner's counter (FairShareScheduler);
+   * 3. `queued` with the position (and estimate) appended before the job exists, so an idle
+   *    worker's `started` can never come first in the history; then the jobs.
    */
-  async submit(user: Principal, specs: ExperimentSpec[], suite?: string): Promise<ExperimentView[]> {
-    const records = await Promise.all(specs.map((spec) => this.store.create({ owner: user.name, spec, suite })));
-    const ahead = await this.waitingCount();
+  async submit(user: Principal, specs: ExperimentSpec[], opts: SubmitOptions = {}): Promise<ExperimentView[]> {
+    const exempt = isAdmin(user);
+    const owner = this.ownerFor(user, opts.owner);
+    if (!exempt) this.checkJobBounds(specs);
+    const limit = exempt ? undefined : this.config.limits.maxQueuedPerStudent;
+    const created = await this.store.createQueued(owner, specs.map((spec) => ({ spec, suite: opts.suite })), limit);
+    if (!created.created) throw await this.queuedLimitError(owner, created.queued, specs.length);
+    const records = created.records;
+
+    const priorities = await this.fair.assignPriorities(owner, records.length);
+    const [ahead, starts] = await Promise.all([
+      this.fair.aheadOf(priorities),
+      this.estimates.startTimes(records.map((r, i) => ({ id: r.id, spec: r.spec, priority: priorities[i] }))).catch(() => new Map<string, number>()),
+    ]);
     const views: ExperimentView[] = [];
     for (const [i, record] of records.entries()) {
-      const position = ahead + i + 1;
-      const queued = await this.store.appendEvent(record.id, { type: 'queued', position });
-      views.push({ ...record, lastSeq: queued?.seq ?? record.lastSeq, position });
+      // Earlier jobs of this request have lower priorities: they are ahead too.
+      const position = ahead[i] + i + 1;
+      const estimatedStartAt = iso(starts.get(record.id));
+      const queued = await this.store.appendEvent(record.id, { type: 'queued', position, ...(estimatedStartAt ? { estimatedStartAt } : {}) });
+      views.push({ ...record, lastSeq: queued?.seq ?? record.lastSeq, position, ...(estimatedStartAt ? { estimatedStartAt } : {}) });
     }
     try {
       await this.queue.addBulk(
-        records.map((r) => ({
+        records.map((r, i) => ({
           name: JobName.TrainExperiment,
-          data: { experimentId: r.id, owner: r.owner },
-          opts: { ...trainJobOptions, jobId: r.id },
+          data: { experimentId: r.id, owner: r.owner, ...(exempt ? { exempt: true } : {}) },
+          opts: { ...trainJobOptions, jobId: r.id, priority: priorities[i] },
         })),
       );
     } catch (err) {
@@ -55,8 +90,11 @@ export class ExperimentsService {
     return views;
   }
 
-  list(user: Principal): Promise<ExperimentRecord[]> {
-    return this.store.list(isAdmin(user) ? {} : { owner: user.name });
+  /** Own experiments (admins: all), newest first; queued ones with their place in the fair order. */
+  async list(user: Principal): Promise<ExperimentView[]> {
+    const records = await this.store.list(isAdmin(user) ? {} : { owner: user.name });
+    const positions = await Promise.all(records.map((r) => (r.status === 'queued' ? this.fair.position(r.id).catch(() => undefined) : undefined)));
+    return records.map((r, i) => (positions[i] ? { ...r, position: positions[i] } : r));
   }
 
   /** The experiment, if it exists and this user may see it; otherwise 404, the same either way. */
@@ -64,6 +102,15 @@ export class ExperimentsService {
     const record = EXPERIMENT_ID.test(id) ? await this.store.get(id) : null;
     if (!record || !canAccess(user, record)) throw new NotFoundException(`Experiment ${id} not found`);
     return record;
+  }
+
+  /** GET /api/experiments/{id}: the record, and for a queued one its position and estimated start. */
+  async view(user: Principal, id: string): Promise<ExperimentView> {
+    const record = await this.getOwned(user, id);
+    if (record.status !== 'queued') return record;
+    const [position, starts] = await Promise.all([this.fair.position(id), this.estimates.startTimes().catch(() => new Map<string, number>())]);
+    const estimatedStartAt = iso(starts.get(id));
+    return { ...record, ...(position ? { position } : {}), ...(estimatedStartAt ? { estimatedStartAt } : {}) };
   }
 
   async events(user: Principal, id: string): Promise<ExperimentEvent[]> {
@@ -97,6 +144,61 @@ export class ExperimentsService {
     return { experiment: after, outcome: 'requested' };
   }
 
+  /**
+   * An admin moves a queued experiment to the front: BullMQ priority 1, ahead of every fair-ordered
+   * job (raised jobs among themselves in the order they were raised). A job waiting out a delay
+   * (a retry's backoff, or its owner at the running limit) is made ready now; the running limit
+   * still applies to it. A new `queued` event tells watchers its new position.
+   */
+  async raise(user: Principal, id: string): Promise<ExperimentView> {
+    const record = await this.getOwned(user, id);
+    const job = await this.queue.getJob(id);
+    const state = job ? await job.getState() : undefined;
+    if (record.status !== 'queued' || !job || !['prioritized', 'waiting', 'delayed'].includes(state ?? '')) {
+      throw new ConflictException(`Experiment ${id} is ${record.status}, not waiting in the queue`);
+    }
+    await job.changePriority({ priority: RAISED_PRIORITY });
+    if (state === 'delayed') await job.promote().catch(() => undefined);
+    const position = await this.fair.position(id);
+    const event = await this.store.appendEvent(id, { type: 'queued', position: position ?? 1 });
+    this.logger.log(`Experiment ${id} of ${record.owner} raised by ${user.name}`);
+    return { ...record, lastSeq: event?.seq ?? record.lastSeq, ...(position ? { position } : {}) };
+  }
+
+  private ownerFor(user: Principal, owner: string | undefined): string {
+    if (owner === undefined || owner === user.name) return user.name;
+    if (typeof owner !== 'string') throw new SpecValidationError('Give one owner', [{ path: 'owner', message: 'expected one name' }]);
+    if (!isAdmin(user)) throw new ForbiddenException('Only admins submit on behalf of another user');
+    if (!this.auth.hasUser(owner)) throw new SpecValidationError(`Unknown owner ${owner}`, [{ path: 'owner', message: 'not on the roster' }]);
+    return owner;
+  }
+
+  private checkJobBounds(specs: ExperimentSpec[]) {
+    const issues = specs.flatMap((spec) => jobBoundIssues(spec, this.config.limits));
+    if (issues.length) throw new SpecValidationError(`Over the class limits: ${formatIssues(issues)}`, issues);
+  }
+
+  /** 429 naming the limit, and when a place frees up: the owner's next queued run's estimated start. */
+  private async queuedLimitError(owner: string, queued: number, adding: number): Promise<LimitExceededException> {
+    const max = this.config.limits.maxQueuedPerStudent;
+    let next: number | undefined;
+    try {
+      const [ids, starts] = await Promise.all([this.store.queuedIds(owner), this.estimates.startTimes()]);
+      const times = ids.map((id) => starts.get(id)).filter((t): t is number => t !== undefined);
+      if (times.length) next = Math.min(...times);
+    } catch {
+      // No estimate: the message says what frees a place without a time.
+    }
+    const retryAfter = next === undefined ? undefined : Math.max(1, Math.ceil((next - Date.now()) / 1000));
+    const when = retryAfter === undefined ? '' : ` (the next is estimated to start in about ${retryAfter} s, at ${iso(next)})`;
+    return new LimitExceededException(
+      'queued',
+      `Queued limit: at most ${max} experiments waiting to start per student; you have ${queued}` +
+        `${adding > 1 ? ` and this request adds ${adding}` : ''}. A place frees up when one of yours starts${when}, or when you cancel one.`,
+      retryAfter,
+    );
+  }
+
   /** True when the job is gone from the queue, false when a worker holds it (locked). */
   private async removeJob(id: string): Promise<boolean> {
     try {
@@ -105,10 +207,5 @@ export class ExperimentsService {
       this.logger.warn(`Job ${id} not removed from the queue: ${(err as Error).message}`);
       return false;
     }
-  }
-
-  private async waitingCount(): Promise<number> {
-    const counts = await this.queue.getJobCounts('waiting', 'prioritized', 'delayed');
-    return (counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts.delayed ?? 0);
   }
 }

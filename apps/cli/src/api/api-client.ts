@@ -13,7 +13,17 @@ export interface ExperimentView {
   worker?: string;
   backend?: string;
   position?: number;
+  estimatedStartAt?: string;
   lastSeq: number;
+}
+
+export interface RosterEntry {
+  name: string;
+  role: 'student' | 'admin';
+  active: boolean;
+  source: 'file' | 'api';
+  updatedAt?: string;
+  revokedAt?: string;
 }
 
 export class ApiError extends Error {
@@ -77,6 +87,27 @@ export class ApiClient {
 
   cancel(id: string) {
     return this.request<ExperimentView & { cancel: string }>('POST', `/api/experiments/${encodeURIComponent(id)}/cancel`);
+  }
+
+  raise(id: string) {
+    return this.request<ExperimentView>('POST', `/api/experiments/${encodeURIComponent(id)}/priority`);
+  }
+
+  // The roster, for admins.
+  roster() {
+    return this.request<RosterEntry[]>('GET', '/api/admin/roster');
+  }
+
+  addUser(name: string, role: 'student' | 'admin') {
+    return this.request<{ name: string; role: string; token: string }>('POST', '/api/admin/roster', { name, role });
+  }
+
+  rotate(name: string) {
+    return this.request<{ name: string; role: string; token: string }>('POST', `/api/admin/roster/${encodeURIComponent(name)}/rotate`);
+  }
+
+  revoke(name: string) {
+    return this.request<{ name: string; role: string; revoked: true }>('POST', `/api/admin/roster/${encodeURIComponent(name)}/revoke`);
   }
 }
 

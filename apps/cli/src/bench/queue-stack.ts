@@ -59,6 +59,8 @@ export async function startQueueStack(log: (line: string) => void, onStarted: (s
       CLASS_ROSTER: roster.file,
       QUEUE_PREFIX: DEFAULT_PREFIX,
       WORKER_CONCURRENCY: '1',
+      // The per-student request limit would turn a long --jobs run into 429s: we measure the path, not the quota.
+      RATE_LIMIT_PER_MINUTE: '1000000',
     };
     services.push(startService('api', API_MAIN, env, logDir), startService('worker', WORKER_MAIN, env, logDir));
     const url = `http://127.0.0.1:${port}`;

@@ -58,8 +58,11 @@ export async function measureFanout(
     const record = await store.create({ owner: stack.student.name, spec: presetSpec('mnist-fc', { dataset: 'synthetic', name: 'bench-fanout' }) });
     const id = record.id;
     for (let i = 0; i < opts.sockets; i += 20) {
-      const batch = await Promise.all(Array.from({ length: Math.min(20, opts.sockets - i) }, () => connectSocket(stack.url, stack.student.token)));
-      sockets.push(...batch);
+      const batch = await Promise.allSettled(Array.from({ length: Math.min(20, opts.sockets - i) }, () => connectSocket(stack.url, stack.student.token)));
+      // Keep the ones that connected, so `finally` closes them even when another failed.
+      for (const r of batch) if (r.status === 'fulfilled') sockets.push(r.value);
+      const failed = batch.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
     }
     progress(`fan-out: ${sockets.length} sockets connected`);
 

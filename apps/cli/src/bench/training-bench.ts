@@ -54,7 +54,7 @@ export async function runTrainingBench(opts: TrainingBenchOptions, progress: (li
       }
       const vgg = row.model === 'vgg16';
       const plan = { steps: vgg ? opts.vggSteps : opts.steps, warmup: vgg ? Math.min(opts.warmup, 1) : opts.warmup, maxSeconds: opts.maxSeconds };
-      progress(`[${backend}] ${row.model}: ${plan.warmup} warm-up + up to ${plan.steps} timed steps (batch ${row.batch})`);
+      progress(`[${backend}] ${row.model}: up to ${plan.warmup} warm-up + ${plan.steps} timed steps (batch ${row.batch})`);
       const timing = timeTrainingStep(row.model, plan);
       row.tfjs[backend] = timing;
       progress(`[${backend}] ${row.model}: ${formatRate(timing.imgPerSec)} img/s (median of ${timing.steps} steps, ${timing.medianMs.toFixed(1)} ms/step)`);
@@ -93,16 +93,17 @@ export function formatTrainingBench(result: TrainingBenchResult): string {
     'model',
     'batch',
     ...measured.map((b) => `TF.js ${b} img/s`),
-    ...(torch ? ['PyTorch img/s', ...measured.map((b) => `${b} ÷ PyTorch`)] : []),
+    ...(torch ? ['PyTorch img/s', ...measured.map((b) => `PyTorch ÷ ${b}`)] : []),
   ];
   const body = result.rows.map((row) => {
     const rate = (b: BackendName) => {
       const cell = row.tfjs[b];
       return cell && 'imgPerSec' in cell ? cell.imgPerSec : undefined;
     };
+    // How many times faster PyTorch is: reads better than 0.0016 for the cpu backend's convs.
     const ratio = (b: BackendName) => {
       const tfjs = rate(b);
-      return tfjs !== undefined && row.pytorch ? `${formatRate(tfjs / row.pytorch.imgPerSec)}` : '-';
+      return tfjs !== undefined && row.pytorch ? `${formatRate(row.pytorch.imgPerSec / tfjs)}×` : '-';
     };
     return [
       row.model,

@@ -87,7 +87,7 @@ export function registerBenchCommand(program: Command): void {
         if (interrupted) return;
         interrupted = true;
         progress(`\n${signal}: stopping the worker, the API and Redis…`);
-        void (stop?.() ?? Promise.resolve()).finally(() => process.exit(130));
+        void (stop?.() ?? Promise.resolve()).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
       };
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);

@@ -1,12 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { newToken, writeRosterFile, type NewRosterUser } from './roster-file';
 
-export interface DemoUser {
-  name: string;
-  role: 'student' | 'admin';
-  token: string;
-}
+export type DemoUser = NewRosterUser;
 
 /**
  * A fresh roster for each demo run: tokens are printed once and only their sha256 digests are
@@ -19,11 +14,6 @@ export function writeDemoRoster(home: string): { file: string; users: DemoUser[]
     { name: 'student2', role: 'student', token: newToken() },
   ];
   const file = path.join(home, 'demo-roster.json');
-  fs.mkdirSync(home, { recursive: true });
-  const body = { users: users.map(({ name, role, token }) => ({ name, role, tokenHash: createHash('sha256').update(token).digest('hex') })) };
-  fs.writeFileSync(`${file}.tmp`, `${JSON.stringify(body, null, 2)}\n`, { mode: 0o600 });
-  fs.renameSync(`${file}.tmp`, file);
+  writeRosterFile(file, users, { replace: true });
   return { file, users };
 }
-
-const newToken = () => randomBytes(24).toString('base64url');

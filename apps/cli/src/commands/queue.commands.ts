@@ -7,7 +7,8 @@ import { watchRuns } from './watch-runs';
 const pct = (v?: number) => (v === undefined ? '' : `${(v * 100).toFixed(2)}%`);
 
 function summary(e: ExperimentView): string {
-  const where = e.status === 'queued' && e.position ? ` (position ${e.position})` : e.status === 'running' && e.worker ? ` on ${e.worker}` : '';
+  const eta = e.estimatedStartAt ? `, starts about ${new Date(e.estimatedStartAt).toLocaleTimeString()}` : '';
+  const where = e.status === 'queued' && e.position ? ` (position ${e.position}${eta})` : e.status === 'running' && e.worker ? ` on ${e.worker}` : '';
   const acc = e.result ? ` ${pct(e.result.testAccuracy)}` : e.error ? ` ${e.error}` : '';
   return `${e.id}  ${e.status}${where}  ${e.spec.name ?? e.spec.model.type} [${e.spec.dataset}, ${e.spec.epochs} epoch(s)]${acc}`;
 }
@@ -47,6 +48,11 @@ export function registerQueueCommands(program: Command): void {
       const experiment = await client.get(id);
       const events = flags.events ? await client.events(id) : undefined;
       process.stdout.write(`${JSON.stringify(events ? { ...experiment, events } : experiment, null, 2)}\n`);
+    });
+
+  apiOptions(program.command('raise').argument('<id>').description('TAs: move a queued experiment to the front of the queue'))
+    .action(async (id: string, flags: ApiFlags) => {
+      process.stdout.write(`${summary(await apiClient(flags).raise(id))}\n`);
     });
 
   apiOptions(program.command('cancel').argument('<id>').description('cancel a queued or running experiment'))
