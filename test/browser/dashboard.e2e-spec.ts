@@ -267,24 +267,30 @@ describe('dashboard (browser e2e)', () => {
     const long = { preset: 'mnist-cnn', limit: 4096, testLimit: 64 };
     const running = await h.store.get((await submitAs('bob', { ...long, name: 'bob long run' })).id);
     const queued = await submitAs('bob', { ...long, name: 'bob waiting run' });
+    const later = await submitAs('bob', { ...long, name: 'bob later run' });
     await until(async () => (await h.store.get(running!.id))!.status === 'running', 'the first run to start', 60_000);
 
     const { page } = await signIn('admin', '/queue');
     await page.waitForSelector('[data-testid=workers] [data-worker=gpu-0][data-busy=yes]:has-text("bob long run")');
     await expect(page.locator('[data-testid=workers] [data-worker=gpu-0]').textContent()).resolves.toContain('cpu');
     const rows = page.locator('[data-testid=queue] tbody tr');
-    await expect(rows.count()).resolves.toBe(2);
+    await expect(rows.count()).resolves.toBe(3);
     await expect(rows.nth(0).textContent()).resolves.toMatch(/^▶bob long run.*bob.*running/);
-    await expect(rows.nth(1).textContent()).resolves.toMatch(/^1bob waiting run.*bob.*queued · #1 in queue/);
-    // No priority route yet (issue 4): the button is there, disabled, and says why.
-    const raise = page.locator('[data-testid=queue] button:has-text("Raise priority")').first();
-    expect(await raise.isDisabled()).toBe(true);
-    expect(await raise.getAttribute('title')).toMatch(/issue 4/);
+    await expect(rows.nth(1).textContent()).resolves.toMatch(/^1bob waiting run.*bob.*queued/);
+    await expect(rows.nth(2).textContent()).resolves.toMatch(/^2bob later run.*bob.*queued/);
     await screenshot(page, 'queue-page');
 
-    await page.click(`[data-testid=queue] [data-run="${queued.id}"] button:has-text("Cancel")`);
-    await page.click(`[data-testid=queue] [data-run="${running!.id}"] button:has-text("Cancel")`);
+    // Raising the later run puts it first in the queue, for the API and on the page.
+    await page.click(`[data-testid=queue] [data-run="${later.id}"] [data-testid=raise]`);
+    await until(async () => (await rows.nth(1).textContent())?.includes('bob later run') ?? false, 'the raised run to move up', 15_000);
+    const job = await h.queue.getJob(later.id);
+    expect(job?.priority).toBe(1);
+
+    for (const id of [queued.id, later.id, running!.id]) {
+      await page.click(`[data-testid=queue] [data-run="${id}"] button:has-text("Cancel")`);
+    }
     await until(async () => (await h.store.get(queued.id))!.status === 'cancelled', 'the queued run cancelled', 30_000);
+    await until(async () => (await h.store.get(later.id))!.status === 'cancelled', 'the raised run cancelled', 30_000);
     await until(async () => (await h.store.get(running!.id))!.status === 'cancelled', 'the running run cancelled', 60_000);
     await page.waitForSelector('[data-testid=queue] tbody tr', { state: 'detached', timeout: 15_000 });
   });

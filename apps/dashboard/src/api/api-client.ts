@@ -88,6 +88,8 @@ export function createApiClient(token: string, onUnauthorized: () => void = () =
     submitSuite: (name: string, overrides: Record<string, unknown>) =>
       call<{ suite: string; experiments: ExperimentRecord[] }>('POST', `/api/suites/${encodeURIComponent(name)}`, overrides),
     cancel: (id: string) => call<ExperimentRecord & { cancel: string }>('POST', `${exp(id)}/cancel`),
+    /** Admins: the run starts next. */
+    raise: (id: string) => call<ExperimentRecord>('POST', `${exp(id)}/priority`),
     health: () => call<Health>('GET', '/health'),
     /** model.json as saved (weights beside it), and one weights file: together a loadable model folder. */
     modelJson: (id: string) => call<{ weightsManifest?: { paths: string[] }[] }>('GET', `${exp(id)}/model/model.json`),

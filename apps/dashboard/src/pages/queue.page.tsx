@@ -26,8 +26,11 @@ export function QueuePage() {
       </section>
     );
   }
-  // The queue is first in, first out: oldest queued first.
-  const active = (records ?? []).filter((r) => !TERMINAL.has(r.status)).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  // Running first, then the queue in its fair-share order (the API's position), oldest first on ties.
+  const rank = (r: ExperimentRecord) => (r.status === 'running' ? 0 : (r.position ?? Number.MAX_SAFE_INTEGER));
+  const active = (records ?? [])
+    .filter((r) => !TERMINAL.has(r.status))
+    .sort((a, b) => rank(a) - rank(b) || a.createdAt.localeCompare(b.createdAt));
   const running = active.filter((r) => r.status === 'running');
   const queued = active.filter((r) => r.status === 'queued');
   const finished = (records ?? []).filter((r) => TERMINAL.has(r.status)).slice(0, 15);
@@ -80,7 +83,7 @@ export function QueuePage() {
           <tbody>
             {active.map((r) => {
               const place = queued.indexOf(r) + 1;
-              return <RunRow key={r.id} record={r} index={place || '▶'} livePosition={place || undefined} onChanged={reload} showOwner extra={<RaisePriority />} />;
+              return <RunRow key={r.id} record={r} index={place || '▶'} livePosition={place || undefined} onChanged={reload} showOwner extra={r.status === 'queued' ? <RaisePriority id={r.id} onRaised={reload} /> : undefined} />;
             })}
           </tbody>
         </table>
@@ -136,10 +139,12 @@ function WorkerRow({ name, job, backend }: { name: string; job?: ExperimentRecor
   );
 }
 
-function RaisePriority() {
-  // Issue 4 (class sharing) adds the priority route; until then the button says so instead of failing.
+function RaisePriority({ id, onRaised }: { id: string; onRaised: () => void }) {
+  const { api } = useSession();
+  const [error, setError] = useState<string>();
+  const raise = () => api.raise(id).then(() => (setError(undefined), onRaised()), (err: Error) => setError(err.message));
   return (
-    <button class="small" disabled title="Raising priority needs the API's priority route (issue 4); not available yet">
+    <button class="small" data-testid="raise" onClick={raise} title={error ?? 'Start this run next, ahead of the fair-share order'}>
       Raise priority
     </button>
   );
