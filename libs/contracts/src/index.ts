@@ -5,3 +5,4 @@ export * from './experiment-events';
 export * from './queue-names';
 export * from './socket-events';
 export * from './dataset-sizes';
+export * from './experiment-record';

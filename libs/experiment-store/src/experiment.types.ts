@@ -1,26 +1,8 @@
-import type { BackendName, ExperimentSpec, TrainingResult } from '@trainyard/contracts';
+import type { ExperimentStatus } from '@trainyard/contracts';
 
-export type ExperimentStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
+export type { ExperimentRecord, ExperimentStatus } from '@trainyard/contracts';
 
 export const TERMINAL_STATUSES: ReadonlySet<ExperimentStatus> = new Set(['completed', 'failed', 'cancelled']);
-
-export interface ExperimentRecord {
-  id: string;
-  owner: string;
-  spec: ExperimentSpec;
-  status: ExperimentStatus;
-  createdAt: string;
-  startedAt?: string;
-  finishedAt?: string;
-  result?: TrainingResult;
-  error?: string;
-  worker?: string;
-  backend?: BackendName;
-  /** The seq of the last event appended (0: none yet). */
-  lastSeq: number;
-  suite?: string;
-  cancelRequested?: boolean;
-}
 
 export interface ListFilter {
   owner?: string;

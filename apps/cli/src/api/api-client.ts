@@ -1,21 +1,6 @@
-import type { ExperimentEvent, TrainingResult } from '@trainyard/contracts';
+import type { ExperimentEvent, ExperimentView } from '@trainyard/contracts';
 
-export interface ExperimentView {
-  id: string;
-  owner: string;
-  status: 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
-  spec: { name?: string; dataset: string; model: { type: string }; epochs: number };
-  createdAt: string;
-  startedAt?: string;
-  finishedAt?: string;
-  result?: TrainingResult;
-  error?: string;
-  worker?: string;
-  backend?: string;
-  position?: number;
-  estimatedStartAt?: string;
-  lastSeq: number;
-}
+export type { ExperimentView };
 
 export interface RosterEntry {
   name: string;

@@ -1,24 +1,7 @@
-import type { ExperimentEvent, ExperimentSpec, PresetName, TrainingResult } from '@trainyard/contracts';
-import type { RunStatus } from '../state/run-state';
+import type { ExperimentEvent, ExperimentView, PresetName } from '@trainyard/contracts';
 
-/** GET /api/experiments and /api/experiments/:id (the store's record, plus position on submit). */
-export interface ExperimentRecord {
-  id: string;
-  owner: string;
-  spec: ExperimentSpec;
-  status: RunStatus;
-  createdAt: string;
-  startedAt?: string;
-  finishedAt?: string;
-  result?: TrainingResult;
-  error?: string;
-  worker?: string;
-  backend?: string;
-  lastSeq: number;
-  suite?: string;
-  cancelRequested?: boolean;
-  position?: number;
-}
+/** GET /api/experiments and /api/experiments/:id: the contract's view of a run. */
+export type ExperimentRecord = ExperimentView;
 
 export interface Me {
   name: string;
