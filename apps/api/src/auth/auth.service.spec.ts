@@ -119,7 +119,7 @@ describe('AuthService', () => {
     const { service: two } = await serviceWith(roster); // same prefix: same roster in Redis
     const heard: (string[] | undefined)[] = [];
     two.onChange((names) => heard.push(names));
-    expect(await two.authenticate(ALICE_TOKEN)).toBeDefined();
+    expect(await two.authenticate(ALICE_TOKEN)).toMatchObject({ name: 'alice', role: 'student' });
     const identity = (await two.identify(ALICE_TOKEN))!;
     await one.revoke('alice');
     expect(await two.authenticate(ALICE_TOKEN)).toBeUndefined();

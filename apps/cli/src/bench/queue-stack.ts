@@ -5,11 +5,7 @@ import * as path from 'node:path';
 import { DEFAULT_PREFIX } from '@trainyard/experiment-store';
 import { freePort, startPrivateRedis, type PrivateRedis } from '@trainyard/redis';
 import { writeDemoRoster, type DemoUser } from '../commands/demo-roster';
-import { startService, waitUntil, type ServiceProcess } from '../commands/service-process';
-
-const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
-const API_MAIN = path.join(ROOT, 'apps', 'api', 'dist', 'main.js');
-const WORKER_MAIN = path.join(ROOT, 'apps', 'worker', 'dist', 'main.js');
+import { API_MAIN, startApiAndWorker, WORKER_MAIN, type ServiceProcess } from '../commands/service-process';
 
 export interface QueueStack {
   url: string;
@@ -62,16 +58,7 @@ export async function startQueueStack(log: (line: string) => void, onStarted: (s
       // The per-student request limit would turn a long --jobs run into 429s: we measure the path, not the quota.
       RATE_LIMIT_PER_MINUTE: '1000000',
     };
-    services.push(startService('api', API_MAIN, env, logDir), startService('worker', WORKER_MAIN, env, logDir));
-    const url = `http://127.0.0.1:${port}`;
-    await waitUntil(
-      'the API and a worker',
-      async () => {
-        const res = await fetch(`${url}/health`);
-        return res.ok && ((await res.json()) as { workers: { count: number } }).workers.count > 0;
-      },
-      services,
-    );
+    const url = await startApiAndWorker(env, port, logDir, services);
     log(`API ${url} and one worker up (pids ${services.map((s) => s.child.pid).join(', ')}), Redis on port ${redis.port}`);
     return { url, redisUrl: redis.url, prefix: DEFAULT_PREFIX, student: roster.users.find((u) => u.role === 'student')!, logDir, services, stop };
   } catch (err) {

@@ -7,13 +7,9 @@ import { ApiClient } from '../api/api-client';
 import { formatResultsTable } from '../output/results-table';
 import { writeDemoRoster } from './demo-roster';
 import { suiteOverrides } from './report.command';
-import { startService, waitUntil, type ServiceProcess } from './service-process';
+import { startApiAndWorker, type ServiceProcess } from './service-process';
 import { integer } from './spec-options';
 import { reportRows, watchRuns } from './watch-runs';
-
-const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
-const API_MAIN = path.join(ROOT, 'apps', 'api', 'dist', 'main.js');
-const WORKER_MAIN = path.join(ROOT, 'apps', 'worker', 'dist', 'main.js');
 
 export function registerDemoCommand(program: Command): void {
   program
@@ -34,7 +30,7 @@ export function registerDemoCommand(program: Command): void {
         ...(roster ? { CLASS_ROSTER: roster.file } : {}),
       };
       const logDir = path.join(config.home, 'logs');
-      const services: ServiceProcess[] = [startService('api', API_MAIN, env, logDir), startService('worker', WORKER_MAIN, env, logDir)];
+      const services: ServiceProcess[] = [];
       let stopping = false;
       const shutdown = async (code: number) => {
         if (stopping) return;
@@ -47,18 +43,10 @@ export function registerDemoCommand(program: Command): void {
       process.on('SIGINT', () => void shutdown(0));
       process.on('SIGTERM', () => void shutdown(0));
 
-      const url = `http://127.0.0.1:${port}`;
       const admin = roster?.users.find((u) => u.role === 'admin');
       const student = roster?.users.find((u) => u.role === 'student');
       try {
-        await waitUntil(
-          'the API and a worker',
-          async () => {
-            const res = await fetch(`${url}/health`);
-            return res.ok && ((await res.json()) as { workers: { count: number } }).workers.count > 0;
-          },
-          services,
-        );
+        const url = await startApiAndWorker(env, port, logDir, services);
         say(`\nTrainyard is up (Redis ${redactRedisUrl(redis.url)}, ${redis.source}).`);
         say(`  Dashboard:   ${url}/`);
         say(`  API docs:    ${url}/api/docs`);

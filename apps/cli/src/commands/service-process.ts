@@ -44,3 +44,25 @@ export async function waitUntil(what: string, check: () => Promise<boolean>, ser
     await new Promise((r) => setTimeout(r, 250));
   }
 }
+
+const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
+export const API_MAIN = path.join(ROOT, 'apps', 'api', 'dist', 'main.js');
+export const WORKER_MAIN = path.join(ROOT, 'apps', 'worker', 'dist', 'main.js');
+
+/**
+ * The API and one worker as real processes (built JS), resolved once the API answers /health and
+ * sees the worker. `services` is filled as they start, so a caller can stop them if this throws.
+ */
+export async function startApiAndWorker(env: NodeJS.ProcessEnv, port: number, logDir: string, services: ServiceProcess[]): Promise<string> {
+  services.push(startService('api', API_MAIN, { ...env, PORT: String(port) }, logDir), startService('worker', WORKER_MAIN, env, logDir));
+  const url = `http://127.0.0.1:${port}`;
+  await waitUntil(
+    'the API and a worker',
+    async () => {
+      const res = await fetch(`${url}/health`);
+      return res.ok && ((await res.json()) as { workers: { count: number } }).workers.count > 0;
+    },
+    services,
+  );
+  return url;
+}
