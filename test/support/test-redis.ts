@@ -35,3 +35,29 @@ export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
     cursor = next;
   } while (cursor !== '0');
 }
+
+/**
+ * One test Redis for a whole spec file: started before all, stopped after all. `redis` is a
+ * connection to it; `connect()` opens more, each closed with it. Read them inside hooks and tests.
+ */
+export function useTestRedis(): { readonly server: TestRedis; readonly redis: Redis; connect(): Redis } {
+  const opened: Redis[] = [];
+  const ctx = {
+    server: undefined as unknown as TestRedis,
+    redis: undefined as unknown as Redis,
+    connect(): Redis {
+      const client = new Redis(ctx.server.url);
+      opened.push(client);
+      return client;
+    },
+  };
+  beforeAll(async () => {
+    ctx.server = await startTestRedis();
+    ctx.redis = ctx.connect();
+  });
+  afterAll(async () => {
+    await Promise.all(opened.map((c) => c.quit().catch(() => undefined)));
+    await ctx.server?.stop();
+  });
+  return ctx;
+}

@@ -1,10 +1,10 @@
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import pino from 'pino';
 import { DelayedError, UnrecoverableError, WaitingError, type Job, type Queue } from 'bullmq';
 import { presetSpec, type TrainJobData, type TrainingResult } from '@trainyard/contracts';
 import type { AppConfig } from '@trainyard/config';
 import { ExperimentStore, FairShareScheduler } from '@trainyard/experiment-store';
-import { deleteKeys, startTestRedis, testPrefix, type TestRedis } from '../../../test/support/test-redis';
+import { deleteKeys, testPrefix, useTestRedis } from '../../../test/support/test-redis';
 import { IncompatibleSpecError } from '@trainyard/training';
 import { AbortReason } from './job-errors';
 import { TrainExperimentHandler } from './train-experiment.handler';
@@ -13,32 +13,25 @@ import type { Trainer } from './trainer.port';
 // The handler's decisions, with the trainer faked and the store real: what is recorded, and
 // what BullMQ is told (return, UnrecoverableError, plain error for a retry, WaitingError).
 describe('TrainExperimentHandler', () => {
-  let server: TestRedis;
-  let redis: Redis;
+  const t = useTestRedis();
   let subscriber: Redis;
   let prefix: string;
   let store: ExperimentStore;
 
-  beforeAll(async () => {
-    server = await startTestRedis();
-    redis = new Redis(server.url);
-    subscriber = new Redis(server.url);
-  });
-  afterAll(async () => {
-    await Promise.all([redis.quit(), subscriber.quit()]);
-    await server.stop();
+  beforeAll(() => {
+    subscriber = t.connect();
   });
   beforeEach(() => {
     prefix = testPrefix();
-    store = new ExperimentStore(redis, { prefix });
+    store = new ExperimentStore(t.redis, { prefix });
   });
-  afterEach(() => deleteKeys(redis, prefix));
+  afterEach(() => deleteKeys(t.redis, prefix));
 
   const handlerWith = (trainExperiment: Trainer['trainExperiment']) => {
     const config = { queuePrefix: prefix, dataDir: '/nonexistent', artifactsDir: '/nonexistent', workerName: 'w1', limits: { maxRunningPerStudent: 1 } } as AppConfig;
     const queue = { getJobCounts: async () => ({ waiting: 2, prioritized: 0, delayed: 0 }) } as unknown as Queue<TrainJobData>;
     const queueKeys = { keys: { wait: `${prefix}:training:wait`, prioritized: `${prefix}:training:prioritized`, active: `${prefix}:training:active`, delayed: `${prefix}:training:delayed` }, toKey: (id: string) => `${prefix}:training:${id}` };
-    const fair = new FairShareScheduler(redis, { prefix, queue: queueKeys });
+    const fair = new FairShareScheduler(t.redis, { prefix, queue: queueKeys });
     const trainer: Trainer = { trainExperiment, initBackend: async () => ({ backend: 'cpu', reason: 'test', passedOver: [] }) };
     const backend = { backend: 'cpu' as const, reason: 'test', passedOver: [] };
     return new TrainExperimentHandler(config, store, trainer, backend, subscriber, queue, pino({ level: 'silent' }), fair);
@@ -116,7 +109,7 @@ describe('TrainExperimentHandler', () => {
     const handler = handlerWith(trainer);
     const [first, second] = [await submitted(), await submitted()];
     // The running-slot check counts jobs whose BullMQ lock is held.
-    await redis.set(`${prefix}:training:${first}:lock`, 'token');
+    await t.redis.set(`${prefix}:training:${first}:lock`, 'token');
     const running = handler.handle(jobFor(first), 'token', undefined);
     await waitFor(async () => (await types(first)).includes('started'));
 

@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 import { presetSpec } from '@trainyard/contracts';
-import { deleteKeys, startTestRedis, testPrefix, type TestRedis } from '../../../test/support/test-redis';
+import { deleteKeys, testPrefix, useTestRedis } from '../../../test/support/test-redis';
 import { subscribeToCancellations } from './experiment-cancellation';
 import { ExperimentNotFoundError, ExperimentStore } from './experiment.store';
 
@@ -9,24 +9,15 @@ const progress = (batch: number) =>
   ({ type: 'progress', epoch: 1, epochs: 1, batch, batches: 100, loss: 1, accuracy: 0.5, samplesPerSec: 10 }) as const;
 
 describe('ExperimentStore', () => {
-  let server: TestRedis;
-  let redis: Redis;
+  const t = useTestRedis();
   let prefix: string;
   let store: ExperimentStore;
 
-  beforeAll(async () => {
-    server = await startTestRedis();
-    redis = new Redis(server.url);
-  });
-  afterAll(async () => {
-    await redis.quit();
-    await server.stop();
-  });
   beforeEach(() => {
     prefix = testPrefix();
-    store = new ExperimentStore(redis, { prefix, retentionDays: 30 });
+    store = new ExperimentStore(t.redis, { prefix, retentionDays: 30 });
   });
-  afterEach(() => deleteKeys(redis, prefix));
+  afterEach(() => deleteKeys(t.redis, prefix));
 
   it('creates a queued record and reads it back', async () => {
     const created = await store.create({ owner: 'alice', spec, suite: 'week2-mnist' });
@@ -38,7 +29,7 @@ describe('ExperimentStore', () => {
 
   it('numbers events 1, 2, 3... with no gap or repeat under concurrent appends from two connections', async () => {
     const { id } = await store.create({ owner: 'alice', spec });
-    const other = new Redis(server.url);
+    const other = new Redis(t.server.url);
     try {
       const otherStore = new ExperimentStore(other, { prefix });
       await store.appendEvent(id, { type: 'started', backend: 'cpu', worker: 'w1', params: 1, trainSamples: 1, testSamples: 1, epochs: 1, batches: 100 });
@@ -129,7 +120,7 @@ describe('ExperimentStore', () => {
   });
 
   it('cancels a queued experiment at once, and signals a running one on the cancel channel', async () => {
-    const subscriber = new Redis(server.url);
+    const subscriber = new Redis(t.server.url);
     const heard: string[] = [];
     const unsubscribe = await subscribeToCancellations(subscriber, prefix, (id) => heard.push(id));
     try {

@@ -1,33 +1,23 @@
 import { Queue } from 'bullmq';
-import Redis from 'ioredis';
-import { deleteKeys, startTestRedis, testPrefix, type TestRedis } from '../../../test/support/test-redis';
+import { deleteKeys, testPrefix, useTestRedis } from '../../../test/support/test-redis';
 import { FairShareScheduler, MAX_BULLMQ_PRIORITY } from './fair-share.scheduler';
 
 // The scheduler against a real Redis and a real BullMQ queue (no worker): tags, clock, the
 // order BullMQ would start jobs in, positions, running slots.
 describe('FairShareScheduler', () => {
-  let server: TestRedis;
-  let redis: Redis;
+  const t = useTestRedis();
   let prefix: string;
   let queue: Queue;
   let fair: FairShareScheduler;
 
-  beforeAll(async () => {
-    server = await startTestRedis();
-    redis = new Redis(server.url);
-  });
-  afterAll(async () => {
-    await redis.quit();
-    await server.stop();
-  });
   beforeEach(() => {
     prefix = testPrefix();
-    queue = new Queue('training', { connection: { host: '127.0.0.1', port: Number(new URL(server.url).port) }, prefix });
-    fair = new FairShareScheduler(redis, { prefix, queue });
+    queue = new Queue('training', { connection: { host: '127.0.0.1', port: Number(new URL(t.server.url).port) }, prefix });
+    fair = new FairShareScheduler(t.redis, { prefix, queue });
   });
   afterEach(async () => {
     await queue.close();
-    await deleteKeys(redis, prefix);
+    await deleteKeys(t.redis, prefix);
   });
 
   /** Enqueues like the API: tags from the scheduler become BullMQ priorities. */
@@ -49,8 +39,8 @@ describe('FairShareScheduler', () => {
     const a = await submit('a', 20);
     // A worker takes A's first job: the clock moves to its start tag.
     const first = await queue.getJob(a[0]);
-    await redis.zrem(queue.keys.prioritized, first!.id!);
-    await redis.lpush(queue.keys.active, first!.id!);
+    await t.redis.zrem(queue.keys.prioritized, first!.id!);
+    await t.redis.lpush(queue.keys.active, first!.id!);
     await fair.jobStarted(first!.priority);
     const [b] = await submit('b', 1);
     expect(await fair.position(b)).toBe(1);
@@ -61,8 +51,8 @@ describe('FairShareScheduler', () => {
     await submit('a', 12);
     for (let i = 0; i < 10; i++) {
       const [next] = await queue.getPrioritized(0, 0);
-      await redis.zrem(queue.keys.prioritized, next.id!);
-      await redis.lpush(queue.keys.active, next.id!);
+      await t.redis.zrem(queue.keys.prioritized, next.id!);
+      await t.redis.lpush(queue.keys.active, next.id!);
       await fair.jobStarted(next.priority);
     }
     expect(await fair.clock()).toBe(9);
@@ -82,21 +72,21 @@ describe('FairShareScheduler', () => {
   it('a delayed job is placed where its priority puts it', async () => {
     await submit('a', 2);
     const [b] = await submit('b', 1);
-    await redis.zrem(queue.keys.prioritized, b);
-    await redis.zadd(queue.keys.delayed, Date.now() * 0x1000, b);
+    await t.redis.zrem(queue.keys.prioritized, b);
+    await t.redis.zadd(queue.keys.delayed, Date.now() * 0x1000, b);
     expect(await fair.position(b)).toBe(2);
   });
 
   it('forgets history when the queue is idle, and holds tags at BullMQ’s maximum', async () => {
     expect(await fair.assignPriorities('a', 3)).toEqual([1, 2, 3]);
     expect(await fair.assignPriorities('a', 1)).toEqual([1]); // nothing was enqueued: idle, reset
-    await redis.hset(`${prefix}:fair:last-tag`, 'a', MAX_BULLMQ_PRIORITY - 1);
+    await t.redis.hset(`${prefix}:fair:last-tag`, 'a', MAX_BULLMQ_PRIORITY - 1);
     await queue.add('t', {}, { priority: 5 }); // not idle
     expect(await fair.assignPriorities('a', 3)).toEqual([MAX_BULLMQ_PRIORITY, MAX_BULLMQ_PRIORITY, MAX_BULLMQ_PRIORITY]);
   });
 
   it('running slots: at most max per student; a slot whose job lost its lock is freed', async () => {
-    const lock = (id: string) => redis.set(`${queue.toKey(id)}:lock`, 'token');
+    const lock = (id: string) => t.redis.set(`${queue.toKey(id)}:lock`, 'token');
     await lock('j1');
     expect(await fair.acquireRunSlot('a', 'j1', 1)).toBe(true);
     expect(await fair.acquireRunSlot('a', 'j1', 1)).toBe(true); // the same job again
@@ -105,7 +95,7 @@ describe('FairShareScheduler', () => {
     expect(await fair.acquireRunSlot('b', 'j2', 1)).toBe(true); // another student's slots
     await fair.releaseRunSlot('a', 'j1');
     expect(await fair.acquireRunSlot('a', 'j2', 1)).toBe(true);
-    await redis.del(`${queue.toKey('j2')}:lock`); // its worker died
+    await t.redis.del(`${queue.toKey('j2')}:lock`); // its worker died
     await lock('j3');
     expect(await fair.acquireRunSlot('a', 'j3', 1)).toBe(true);
   });

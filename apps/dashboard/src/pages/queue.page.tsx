@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { ExperimentRecord, Health } from '../api/api-client';
 import { describeData, describeModel, runName } from '../components/run-label';
-import { RunRow } from './runs.page';
+import { RunRow, RunTableHead } from './runs.page';
 import { useSession } from '../session';
 import { TERMINAL } from '../state/run-state';
 import { useExperiments } from '../state/use-experiments';
@@ -69,17 +69,7 @@ export function QueuePage() {
       <div class="card table-card">
         <h2>Queued and running ({active.length})</h2>
         <table class="runs" data-testid="queue">
-          <thead>
-            <tr>
-              <th class="narrow">#</th>
-              <th>Run</th>
-              <th>Status</th>
-              <th class="wide">Progress</th>
-              <th>Test accuracy</th>
-              <th>Submitted</th>
-              <th />
-            </tr>
-          </thead>
+          <RunTableHead index="#" />
           <tbody>
             {active.map((r) => {
               const place = queued.indexOf(r) + 1;
@@ -92,17 +82,7 @@ export function QueuePage() {
       <div class="card table-card">
         <h2>Recently finished</h2>
         <table class="runs">
-          <thead>
-            <tr>
-              <th class="narrow" />
-              <th>Run</th>
-              <th>Status</th>
-              <th class="wide" />
-              <th>Test accuracy</th>
-              <th>Submitted</th>
-              <th />
-            </tr>
-          </thead>
+          <RunTableHead progress="" />
           <tbody>
             {finished.map((r) => (
               <RunRow key={r.id} record={r} onChanged={reload} showOwner />

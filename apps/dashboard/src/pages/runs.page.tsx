@@ -41,17 +41,7 @@ export function RunsPage() {
       ) : (
         <div class="card table-card">
           <table class="runs" data-testid="runs">
-            <thead>
-              <tr>
-                <th class="narrow" />
-                <th>Run</th>
-                <th>Status</th>
-                <th class="wide">Progress</th>
-                <th>Test accuracy</th>
-                <th>Submitted</th>
-                <th />
-              </tr>
-            </thead>
+            <RunTableHead />
             <tbody>
               {records.map((r) => (
                 <RunRow key={r.id} record={r} selected={selected.includes(r.id)} onToggle={() => toggle(r.id)} onChanged={reload} />
@@ -65,6 +55,23 @@ export function RunsPage() {
 }
 
 /** One run: the record paints at once; the socket then brings live status and progress. */
+/** The column heads over RunRow, here and on the TAs' queue page. */
+export function RunTableHead({ index = '', progress = 'Progress' }: { index?: string; progress?: string }) {
+  return (
+    <thead>
+      <tr>
+        <th class="narrow">{index}</th>
+        <th>Run</th>
+        <th>Status</th>
+        <th class="wide">{progress}</th>
+        <th>Test accuracy</th>
+        <th>Submitted</th>
+        <th />
+      </tr>
+    </thead>
+  );
+}
+
 export function RunRow(props: { record: ExperimentRecord; selected?: boolean; onToggle?(): void; onChanged(): void; showOwner?: boolean; extra?: JSX.Element; index?: string | number; livePosition?: number }) {
   const { record, selected, onToggle, onChanged, showOwner, extra, index, livePosition } = props;
   const { api } = useSession();

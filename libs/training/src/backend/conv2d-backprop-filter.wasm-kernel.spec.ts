@@ -3,15 +3,9 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { createRng } from '../random';
 import { chooseFilterGradMethod, conv2dBackpropFilterWasm, type FilterGradMethod } from './conv2d-backprop-filter.wasm-kernel';
 import { registerWasmTrainingKernels } from './wasm-training-kernels';
+import type { ConvCase, Pad } from './__tests__/conv-case';
 
-type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
-interface Case {
-  x: [number, number, number, number];
-  k: [number, number];
-  co: number;
-  stride: number | [number, number];
-  pad: Pad;
-}
+type Case = ConvCase;
 
 // Batch 1 and >1, channels 1 and >1, strides 1 and 2, same/valid/explicit padding, odd sizes,
 // non-square filters, and a stride that leaves trailing rows the forward conv never reads.

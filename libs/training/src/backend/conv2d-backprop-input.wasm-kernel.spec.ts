@@ -1,15 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRng } from '../random';
 import { registerWasmTrainingKernels } from './wasm-training-kernels';
+import type { ConvCase, Pad } from './__tests__/conv-case';
 
-type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
-interface Case {
-  x: [number, number, number, number];
-  k: [number, number];
-  co: number;
-  stride: number | [number, number];
-  pad: Pad;
-}
+type Case = ConvCase;
 
 // Includes strides whose forward conv skips trailing rows (valid, 10 → 4 at stride 2) and
 // explicit padding wider than the filter reaches back, which the kernel hands to wasm's own.
