@@ -374,6 +374,8 @@ describe('ops routes', () => {
       const seen = await http().get('/health');
       expect(seen.status).toBe(200);
       expect(seen.body).toMatchObject({ status: 'ok', workers: { count: 1, names: ['gpu-box-1'] } });
+      // A bare BullMQ worker publishes no Trainyard heartbeat: its backend is unknown, not "fine".
+      expect(seen.body.workers.backend).toEqual({ 'gpu-box-1': null });
     } finally {
       await worker.close();
     }

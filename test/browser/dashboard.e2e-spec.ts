@@ -4,7 +4,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { resolveExperimentRequest, SpecValidationError } from '@trainyard/contracts';
 import { startHarness, TOKENS, until, type Harness, type TestUser } from '../../apps/api/testing/api-harness';
 import { createApiApp } from '../../apps/api/src/create-api-app';
-import { launchChromium, collectErrors, screenshot } from './support/browser';
+import { launchChromium, collectErrors, reportCspViolations, screenshot } from './support/browser';
 import { ensureDashboardBuilt } from './support/dashboard-build';
 import { ensureWorkerBuilt, spawnWorker, type WorkerProcess } from '../support/worker-process';
 
@@ -49,6 +49,8 @@ describe('dashboard (browser e2e)', () => {
 
   async function signIn(user: TestUser, path = '/'): Promise<Session> {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    // A CSP violation is a console error, so afterEach fails on any (the API's policy: security-headers.ts).
+    await reportCspViolations(context);
     const page = await context.newPage();
     const session = { context, page, errors: collectErrors(page) };
     sessions.push(session);
@@ -69,6 +71,8 @@ describe('dashboard (browser e2e)', () => {
       expect(res.headers.get('cache-control')).toBe('no-cache');
       expect(await res.text()).toContain('<div id="app">');
     }
+    // The pages below run under the dashboard's strict policy (and afterEach fails on any violation).
+    expect((await get('/')).headers.get('content-security-policy')).toMatch(/(^|;)\s*script-src 'self'\s*(;|$)/);
     const html = await (await get('/')).text();
     const script = /src="(\/assets\/[^"]+\.js)"/.exec(html)![1];
     const asset = await get(script);

@@ -13,6 +13,10 @@ export interface WorkerProcessOptions {
   home: string;
   concurrency?: number;
   workerOptions?: Partial<Omit<WorkerOptions, 'connection'>>;
+  /** Absolute path of a module exporting the Trainer port, in place of libs/training (e.g. fault-trainer.js). */
+  trainerModule?: string;
+  /** Extra environment, e.g. the fault trainer's switches. */
+  env?: Record<string, string>;
 }
 
 export interface LogLine {
@@ -51,7 +55,7 @@ export function ensureWorkerBuilt(): void {
 }
 
 export function spawnWorker(opts: WorkerProcessOptions): WorkerProcess {
-  const child = spawn(process.execPath, [ENTRY, JSON.stringify({ workerOptions: opts.workerOptions ?? {} })], {
+  const child = spawn(process.execPath, [ENTRY, JSON.stringify({ workerOptions: opts.workerOptions ?? {}, trainerModule: opts.trainerModule })], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
@@ -66,6 +70,7 @@ export function spawnWorker(opts: WorkerProcessOptions): WorkerProcess {
       // The pure-JS backend: the same on every machine, and no native add-on to load per process.
       TF_BACKEND: 'cpu',
       LOG_LEVEL: 'info',
+      ...opts.env,
     },
   });
   const logs: LogLine[] = [];

@@ -1,4 +1,4 @@
-import { NestFactory } from '@nestjs/core';
+import { HttpAdapterHost, NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import * as fs from 'node:fs';
@@ -10,10 +10,13 @@ import { bodyParserErrors } from './middleware/body-parser-errors';
 import { serveDashboard } from './middleware/dashboard.static';
 import { LimitExceededFilter } from './limits/limit-exceeded.filter';
 import { httpMetrics } from './middleware/http-metrics.middleware';
+import { rejectPrototypeKeys } from './middleware/prototype-keys.middleware';
+import { securityHeaders } from './middleware/security-headers';
+import { RedisUnavailableFilter } from './middleware/redis-unavailable.filter';
 import { SpecValidationFilter } from './middleware/spec-validation.filter';
 import { WebSocketAdapter } from './middleware/websocket.adapter';
 import { setupOpenApi } from './openapi';
-import { REDIS_URL } from './redis.providers';
+import { RedisClients, REDIS_URL } from './redis.providers';
 import { MetricsService } from './services/metrics.service';
 
 /** A spec is well under 2 kB; the limit only stops abuse. Larger bodies answer 413. */
@@ -27,13 +30,15 @@ export async function createApiApp(config: AppConfig): Promise<NestExpressApplic
   const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config), { bufferLogs: true });
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
+  // First, so that every response, errors and static files included, carries the headers.
+  app.use(...securityHeaders());
   app.useBodyParser('json', { limit: BODY_LIMIT });
   app.use(bodyParserErrors(BODY_LIMIT));
+  app.use(rejectPrototypeKeys());
   app.use(httpMetrics(app.get(MetricsService)));
-  app.useGlobalFilters(new SpecValidationFilter(), new LimitExceededFilter());
+  app.useGlobalFilters(new RedisUnavailableFilter(app.get(RedisClients).commands, app.get(HttpAdapterHost)), new SpecValidationFilter(), new LimitExceededFilter());
   app.useWebSocketAdapter(new WebSocketAdapter(app, app.get(REDIS_URL), socketIoRedisKey(config.queuePrefix)));
   if (!serveDashboard(app) && fs.existsSync(PUBLIC_DIR)) app.useStaticAssets(PUBLIC_DIR);
   setupOpenApi(app);
-  app.enableShutdownHooks();
   return app;
 }

@@ -30,8 +30,8 @@ export class RedisClients implements OnApplicationShutdown {
   readonly subscriber: Redis;
 
   constructor(@InjectRedisUrl() url: string) {
-    this.commands = createRedisClient(url, { name: 'trainyard-api' });
-    this.subscriber = createRedisClient(url, { name: 'trainyard-api-roster', role: 'subscriber' });
+    this.commands = createRedisClient(url, { name: 'trainyard-api', log: (m) => logger.warn(m) });
+    this.subscriber = createRedisClient(url, { name: 'trainyard-api-roster', role: 'subscriber', log: (m) => logger.warn(m) });
   }
 
   async onApplicationShutdown() {

@@ -6,16 +6,29 @@ export const AbortReason = {
   Shutdown: 'worker-shutdown',
   /** The record finished elsewhere (cancelled while queued): stop quietly. */
   RecordFinished: 'record-finished',
+  /** BullMQ could not renew the job's lock: another worker may run it now. Stop, store nothing. */
+  LockLost: 'lock-lost',
 } as const;
 export type AbortReason = (typeof AbortReason)[keyof typeof AbortReason];
 
 /**
  * Errors that no retry can fix, so the job fails at once (UnrecoverableError): a spec that does
- * not fit its data (IncompatibleSpecError from the trainer), a stored spec that fails the shared
- * schema, an experiment that is not in the store. Everything else (Redis blips, a failed data
- * download, out of memory) is retried with backoff.
+ * not fit its data (IncompatibleSpecError from the trainer's shape check), a run that diverged
+ * (NonFiniteLossError, NonFiniteMetricError: the same spec and seed diverge again), a stored
+ * spec that fails the shared schema, an experiment that is not in the store. Classified by the
+ * error's class name, which survives the trip from the training process (ForkedTrainer), never
+ * by its message. A crashed backend is BackendCrashedError, handled apart (retried without using
+ * an attempt). Everything else (Redis blips, a failed data download) is retried with backoff.
  */
-const UNRECOVERABLE_NAMES = new Set(['IncompatibleSpecError', 'ZodError', 'SpecValidationError', 'ExperimentNotFoundError', 'UnrecoverableError']);
+const UNRECOVERABLE_NAMES = new Set([
+  'IncompatibleSpecError',
+  'NonFiniteLossError',
+  'NonFiniteMetricError',
+  'ZodError',
+  'SpecValidationError',
+  'ExperimentNotFoundError',
+  'UnrecoverableError',
+]);
 
 export function isUnrecoverable(err: unknown): boolean {
   return err instanceof Error && UNRECOVERABLE_NAMES.has(err.name);

@@ -6,9 +6,11 @@ import type { AppConfig } from '@trainyard/config';
 import { ExperimentStore, FairShareScheduler } from '@trainyard/experiment-store';
 import { deleteKeys, testPrefix, useTestRedis } from '../../../test/support/test-redis';
 import { IncompatibleSpecError } from '@trainyard/training';
+import { BackendCrashedError } from './backend-crashed.error';
 import { AbortReason } from './job-errors';
 import { TrainExperimentHandler } from './train-experiment.handler';
 import type { Trainer } from './trainer.port';
+import type { WorkerHeartbeatService } from './worker-heartbeat.service';
 
 // The handler's decisions, with the trainer faked and the store real: what is recorded, and
 // what BullMQ is told (return, UnrecoverableError, plain error for a retry, WaitingError).
@@ -27,6 +29,10 @@ describe('TrainExperimentHandler', () => {
   });
   afterEach(() => deleteKeys(t.redis, prefix));
 
+  let heartbeat: WorkerHeartbeatService & { recheckBackend: jest.Mock };
+  beforeEach(() => {
+    heartbeat = { jobStarted: jest.fn(), jobEnded: jest.fn(), recheckBackend: jest.fn(async () => true) } as unknown as typeof heartbeat;
+  });
   const handlerWith = (trainExperiment: Trainer['trainExperiment']) => {
     const config = { queuePrefix: prefix, dataDir: '/nonexistent', artifactsDir: '/nonexistent', workerName: 'w1', limits: { maxRunningPerStudent: 1 } } as AppConfig;
     const queue = { getJobCounts: async () => ({ waiting: 2, prioritized: 0, delayed: 0 }) } as unknown as Queue<TrainJobData>;
@@ -34,13 +40,14 @@ describe('TrainExperimentHandler', () => {
     const fair = new FairShareScheduler(t.redis, { prefix, queue: queueKeys });
     const trainer: Trainer = { trainExperiment, initBackend: async () => ({ backend: 'cpu', reason: 'test', passedOver: [] }) };
     const backend = { backend: 'cpu' as const, reason: 'test', passedOver: [] };
-    return new TrainExperimentHandler(config, store, trainer, backend, subscriber, queue, pino({ level: 'silent' }), fair);
+    return new TrainExperimentHandler(config, store, trainer, backend, subscriber, queue, pino({ level: 'silent' }), fair, heartbeat);
   };
-  const jobFor = (experimentId: string, attemptsMade = 0) => {
+  const jobFor = (experimentId: string, attemptsMade = 0, extra: Partial<TrainJobData> = {}) => {
     const moveToWait = jest.fn(async () => 0);
     const moveToDelayed = jest.fn(async () => undefined);
-    const job = { id: experimentId, data: { experimentId, owner: 'alice' }, opts: { attempts: 3 }, attemptsMade, moveToWait, moveToDelayed };
-    return job as unknown as Job<TrainJobData> & { moveToWait: jest.Mock; moveToDelayed: jest.Mock };
+    const updateData = jest.fn(async (data: TrainJobData) => void (job.data = data));
+    const job = { id: experimentId, data: { experimentId, owner: 'alice', ...extra }, opts: { attempts: 3 }, attemptsMade, moveToWait, moveToDelayed, updateData };
+    return job as unknown as Job<TrainJobData> & { moveToWait: jest.Mock; moveToDelayed: jest.Mock; updateData: jest.Mock };
   };
   const submitted = async () => {
     const record = await store.create({ owner: 'alice', spec: presetSpec('mnist-fc', { dataset: 'synthetic' }) });
@@ -70,6 +77,52 @@ describe('TrainExperimentHandler', () => {
     const id = await submitted();
     await expect(handler.handle(jobFor(id), 'token', undefined)).rejects.toBeInstanceOf(UnrecoverableError);
     expect(await store.get(id)).toMatchObject({ status: 'failed', error: expect.stringMatching(/normalize/) });
+  });
+
+  it("retries a backend crash without using an attempt, fails the second, and checks the worker's backend", async () => {
+    const handler = handlerWith(async (_spec, opts) => {
+      await opts.onEvent!(started);
+      throw new BackendCrashedError('training backend failed: RuntimeError: memory access out of bounds');
+    });
+    const id = await submitted();
+    const first = jobFor(id, 0);
+    await expect(handler.handle(first, 'token', undefined)).rejects.toBeInstanceOf(WaitingError);
+    expect(first.moveToWait).toHaveBeenCalledWith('token');
+    expect(first.updateData).toHaveBeenCalledWith(expect.objectContaining({ backendCrashes: 1 }));
+    expect(await types(id)).toEqual(['queued', 'started', 'queued']);
+    await waitFor(async () => heartbeat.recheckBackend.mock.calls.length === 1);
+
+    const second = jobFor(id, 0, { backendCrashes: 1 });
+    await expect(handler.handle(second, 'token', undefined)).rejects.toBeInstanceOf(UnrecoverableError);
+    expect(second.moveToWait).not.toHaveBeenCalled();
+    expect(await store.get(id)).toMatchObject({ status: 'failed', error: expect.stringMatching(/backend crashed 2 times.*memory access out of bounds/) });
+  });
+
+  it('a spec error that crossed from the training process keeps its class: failed without retry', async () => {
+    const handler = handlerWith(async () => {
+      throw Object.assign(new Error('cnn on synthetic (28×28×1): normalize mean has 3 values'), { name: 'IncompatibleSpecError' });
+    });
+    const id = await submitted();
+    await expect(handler.handle(jobFor(id), 'token', undefined)).rejects.toBeInstanceOf(UnrecoverableError);
+    expect(heartbeat.recheckBackend).not.toHaveBeenCalled();
+  });
+
+  it('stops training on a lost lock and stores nothing more: the job may be another worker\'s now', async () => {
+    const handler = handlerWith((async (_spec, opts) => {
+      await opts.onEvent!(started);
+      await new Promise((resolve) => opts.signal!.addEventListener('abort', resolve));
+      throw new Error('aborted');
+    }) as Trainer['trainExperiment']);
+    const id = await submitted();
+    const job = jobFor(id);
+    const lock = new AbortController();
+    const run = handler.handle(job, 'token', lock.signal);
+    await waitFor(async () => (await types(id)).includes('started'));
+    lock.abort(AbortReason.LockLost);
+    await expect(run).rejects.toThrow(/lost the lock/);
+    await expect(run).rejects.not.toBeInstanceOf(WaitingError);
+    expect(job.moveToWait).not.toHaveBeenCalled();
+    expect(await types(id)).toEqual(['queued', 'started']);
   });
 
   it('hands the job back on shutdown, and records cancelled on a cancel', async () => {

@@ -5,17 +5,26 @@ import { DelayedError, UnrecoverableError, WaitingError, type Job, type Queue } 
 import type { Logger } from 'pino';
 import type { Redis } from 'ioredis';
 import { QueueName, runKind, sampleEpochs, type ExperimentSpec, type TrainJobData, type TrainingEvent } from '@trainyard/contracts';
-import type { AppConfig } from '@trainyard/config';
+import { runDetached, type AppConfig } from '@trainyard/config';
 import { ExperimentStore, FairShareScheduler, TERMINAL_STATUSES, subscribeToCancellations } from '@trainyard/experiment-store';
 import type { BackendSelection } from '@trainyard/training';
+import { BackendCrashedError } from './backend-crashed.error';
 import { AbortReason, errorMessage, isUnrecoverable } from './job-errors';
 import type { Trainer } from './trainer.port';
+import { WorkerHeartbeatService } from './worker-heartbeat.service';
 import { APP_CONFIG, BACKEND_SELECTION, PINO, REDIS_SUBSCRIBER, TRAINER } from './worker.tokens';
 
 export type TrainJobOutcome = { outcome: 'completed'; testAccuracy: number } | { outcome: 'cancelled' | 'skipped'; status?: string };
 
 /** How soon a job deferred by its owner's running limit is looked at again. */
 export const RUNNING_LIMIT_RECHECK_MS = 2000;
+
+/**
+ * Backend crashes a job may cause before it fails. A crash is retried without using one of the
+ * student's attempts (the backend, not the spec, failed); the bound stops a job that crashes
+ * every backend it meets from being retried for ever.
+ */
+export const MAX_BACKEND_CRASHES = 2;
 
 /**
  * Runs one `train-experiment` job: adapts the trainer's events to the experiment store (which
@@ -25,6 +34,11 @@ export const RUNNING_LIMIT_RECHECK_MS = 2000;
  *   stored; the job completes, so it is neither failed nor retried.
  * - worker shutdown: `queued` is stored and the job goes back to the front of the wait list.
  * - a spec that can never train: `failed` is stored; UnrecoverableError skips BullMQ's retries.
+ * - the backend crashed (BackendCrashedError): `queued` is stored and the job goes back to the
+ *   wait list without using an attempt, up to MAX_BACKEND_CRASHES, then `failed`; the worker
+ *   probes its backend and exits for a restart if it can no longer compute.
+ * - this worker lost the job's lock (lockRenewalFailed): training stops and nothing is stored,
+ *   since the job may already be another worker's.
  * - anything else: retried with backoff (`queued` stored), `failed` on the last attempt.
  * - its owner already runs MAX_RUNNING_PER_STUDENT jobs: nothing is stored; the job goes back
  *   to the delayed set for a few seconds (moveToDelayed + DelayedError, which uses no attempt)
@@ -45,6 +59,7 @@ export class TrainExperimentHandler implements OnModuleInit {
     @InjectQueue(QueueName.Training) private readonly queue: Queue<TrainJobData>,
     @Inject(PINO) private readonly logger: Logger,
     private readonly fair: FairShareScheduler,
+    private readonly heartbeat: WorkerHeartbeatService,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -74,6 +89,7 @@ export class TrainExperimentHandler implements OnModuleInit {
       if (!(await this.takeRunSlot(job, token, log))) throw new DelayedError();
       // BullMQ aborts jobSignal on worker.cancelJob / cancelAllJobs (shutdown); local, on cancel.
       const signal = jobSignal ? AbortSignal.any([jobSignal, local.signal]) : local.signal;
+      this.heartbeat.jobStarted(id);
       try {
         await this.fair.jobStarted(job.priority);
         const startedAt = Date.now();
@@ -82,8 +98,10 @@ export class TrainExperimentHandler implements OnModuleInit {
         return outcome;
       } catch (err) {
         if (signal.aborted) return await this.afterAbort(job, token, String(signal.reason), log);
+        if (err instanceof BackendCrashedError) throw await this.afterBackendCrash(job, token, err, log);
         throw await this.afterFailure(job, err, log);
       } finally {
+        this.heartbeat.jobEnded(id);
         if (!job.data.exempt) await this.fair.releaseRunSlot(job.data.owner, job.id!).catch((err) => log.warn({ err }, 'running slot not released'));
       }
     } finally {
@@ -159,6 +177,12 @@ export class TrainExperimentHandler implements OnModuleInit {
       log.info('cancelled while running');
       return { outcome: 'cancelled' };
     }
+    if (reason === AbortReason.LockLost) {
+      // The lock expired (this process could not renew it in time), so BullMQ may have handed
+      // the job to another worker: whatever we stored or did to the job now could clash with its run.
+      log.warn('job lock lost: training stopped, the job is left to whoever holds it now');
+      throw new Error(`worker ${this.config.workerName} lost the lock of job ${job.id}`);
+    }
     log.info({ reason }, 'experiment finished elsewhere: training stopped');
     return { outcome: 'skipped' };
   }
@@ -171,6 +195,33 @@ export class TrainExperimentHandler implements OnModuleInit {
     }
     const [ahead] = await this.fair.aheadOf([job.priority]);
     return ahead + 1;
+  }
+
+  /**
+   * The backend died under this job. Count it in the job's data (job.updateData: it survives the
+   * move back to the queue); below MAX_BACKEND_CRASHES the job goes back to the wait list
+   * without using an attempt (moveToWait + WaitingError, as on shutdown), else it fails. Either
+   * way this worker checks its own backend, and exits if it can no longer compute.
+   */
+  private async afterBackendCrash(job: Job<TrainJobData>, token: string | undefined, err: BackendCrashedError, log: Logger): Promise<Error> {
+    const id = job.data.experimentId;
+    const crashes = (job.data.backendCrashes ?? 0) + 1;
+    await job.updateData({ ...job.data, backendCrashes: crashes });
+    let outcome: Error;
+    if (crashes >= MAX_BACKEND_CRASHES) {
+      const message = `the training backend crashed ${crashes} times under this run (last: ${err.message}); it was not retried again`;
+      await this.store.appendEvent(id, { type: 'failed', error: message });
+      log.error({ err, backendCrashes: crashes }, 'backend crashed again: failed');
+      outcome = new UnrecoverableError(message);
+    } else {
+      await this.store.appendEvent(id, { type: 'queued', position: 1 });
+      await job.moveToWait(token);
+      log.error({ err, backendCrashes: crashes }, 'backend crashed: job returned to the queue, no attempt used');
+      outcome = new WaitingError();
+    }
+    // In the background: the job's fate is settled, and the probe answers within seconds.
+    runDetached(() => this.heartbeat.recheckBackend(), (err) => log.error({ err }, 'backend check failed'));
+    return outcome;
   }
 
   /** Stores what the failure means for the experiment; returns the error for BullMQ to act on. */

@@ -37,6 +37,15 @@ export class TrainingQueueProcessor extends WorkerHost implements OnModuleInit, 
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    // A lock this worker failed to renew may already be another worker's: stop our copy of the
+    // run rather than train it twice (the handler then stores nothing). Training runs in its own
+    // process, so renewal fails only when Redis is unreachable for longer than the lock.
+    this.worker.on('lockRenewalFailed', (jobIds) => {
+      for (const jobId of jobIds) {
+        this.logger.warn({ jobId }, 'could not renew the job lock: stopping its training');
+        this.worker.cancelJob(jobId, AbortReason.LockLost);
+      }
+    });
     // autorun is off so that no job is taken before every provider (backend, cancel channel) is ready.
     this.worker.run().catch((err) => this.logger.error({ err }, 'worker stopped on an error'));
     await this.worker.waitUntilReady();

@@ -3,16 +3,19 @@ import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import pino from 'pino';
 import { QueueName } from '@trainyard/contracts';
-import { loadConfig, type AppConfig } from '@trainyard/config';
+import { handleUnhandledRejections, loadConfig, type AppConfig } from '@trainyard/config';
 import { redactRedisUrl, resolveRedis } from '@trainyard/redis';
 import { PinoNestLogger } from './pino-nest.logger';
 import type { Trainer } from './trainer.port';
+import { ForkedTrainer } from './training-process/forked-trainer';
 import { WorkerModule, type WorkerModuleOptions } from './worker.module';
 
 export interface WorkerOverrides {
   config?: AppConfig;
-  /** Replaces libs/training (tests only). */
+  /** Replaces the trainer (tests only). */
   trainer?: Trainer;
+  /** A module exporting the Trainer port, loaded in each training process in place of libs/training (tests only). */
+  trainerModule?: string;
   workerOptions?: WorkerModuleOptions['workerOptions'];
 }
 
@@ -20,10 +23,11 @@ export interface WorkerOverrides {
 export async function bootstrapWorker(overrides: WorkerOverrides = {}): Promise<INestApplicationContext> {
   const config = overrides.config ?? loadConfig();
   const logger = pino({ level: config.logLevel, base: { app: 'worker', worker: config.workerName } });
+  handleUnhandledRejections((err) => logger.error({ err }, 'unhandled promise rejection (a bug; the worker goes on)'));
   const redis = await resolveRedis(config, { log: (message) => logger.info(message) });
   logger.info({ redis: redactRedisUrl(redis.url), source: redis.source, prefix: config.queuePrefix }, 'redis');
-  // Loaded here, not at the top: TF.js is heavy, and a test that injects a fake never needs it.
-  const trainer = overrides.trainer ?? (await import('./tfjs-trainer')).tfjsTrainer;
+  // Training runs in a fresh process per job: this process never loads TF.js.
+  const trainer = overrides.trainer ?? new ForkedTrainer({ trainerModule: overrides.trainerModule });
   const app = await NestFactory.createApplicationContext(
     WorkerModule.forRoot({ config, redisUrl: redis.url, logger, trainer, workerOptions: overrides.workerOptions }),
     { logger: new PinoNestLogger(logger) },

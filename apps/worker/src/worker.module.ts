@@ -11,7 +11,8 @@ import { FailedJobsListener } from './failed-jobs.listener';
 import { TrainExperimentHandler } from './train-experiment.handler';
 import type { Trainer } from './trainer.port';
 import { TrainingQueueProcessor } from './training-queue.processor';
-import { APP_CONFIG, BACKEND_SELECTION, PINO, REDIS_CLIENT, REDIS_SUBSCRIBER, REDIS_URL, TRAINER } from './worker.tokens';
+import { WorkerHeartbeatService } from './worker-heartbeat.service';
+import { APP_CONFIG, BACKEND_SELECTION, PINO, PROCESS_EXIT, REDIS_CLIENT, REDIS_SUBSCRIBER, REDIS_URL, TRAINER } from './worker.tokens';
 
 export interface WorkerModuleOptions {
   config: AppConfig;
@@ -55,8 +56,8 @@ export class WorkerModule implements OnApplicationShutdown {
         { provide: REDIS_URL, useValue: redisUrl },
         { provide: PINO, useValue: logger },
         { provide: TRAINER, useValue: opts.trainer },
-        { provide: REDIS_CLIENT, useFactory: () => createRedisClient(redisUrl, { name: `trainyard-worker-store:${config.workerName}` }) },
-        { provide: REDIS_SUBSCRIBER, useFactory: () => createRedisClient(redisUrl, { name: `trainyard-worker-cancel:${config.workerName}`, role: 'subscriber' }) },
+        { provide: REDIS_CLIENT, useFactory: () => createRedisClient(redisUrl, { name: `trainyard-worker-store:${config.workerName}`, log: (m) => logger.warn(m) }) },
+        { provide: REDIS_SUBSCRIBER, useFactory: () => createRedisClient(redisUrl, { name: `trainyard-worker-cancel:${config.workerName}`, role: 'subscriber', log: (m) => logger.warn(m) }) },
         {
           provide: ExperimentStore,
           inject: [REDIS_CLIENT],
@@ -86,6 +87,8 @@ export class WorkerModule implements OnApplicationShutdown {
             return selection;
           },
         },
+        { provide: PROCESS_EXIT, useValue: (code: number) => process.exit(code) },
+        WorkerHeartbeatService,
         TrainExperimentHandler,
         TrainingQueueProcessor,
         FailedJobsListener,

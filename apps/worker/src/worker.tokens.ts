@@ -8,3 +8,5 @@ export const REDIS_SUBSCRIBER = Symbol('REDIS_SUBSCRIBER');
 export const TRAINER = Symbol('TRAINER');
 export const BACKEND_SELECTION = Symbol('BACKEND_SELECTION');
 export const PINO = Symbol('PINO');
+/** process.exit, injected so that a test can see the worker decide to exit. */
+export const PROCESS_EXIT = Symbol('PROCESS_EXIT');

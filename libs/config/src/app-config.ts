@@ -24,6 +24,8 @@ const EnvSchema = z.object({
   // Per job, so that one run cannot hold a GPU for a day: epochs, and epochs × training samples.
   MAX_EPOCHS_PER_JOB: z.coerce.number().int().min(1).max(100_000).default(30),
   MAX_SAMPLE_EPOCHS_PER_JOB: z.coerce.number().int().min(1).default(1_000_000),
+  // Open sockets per token, per API instance: a dashboard tab or a CLI watch uses one.
+  MAX_SOCKETS_PER_TOKEN: z.coerce.number().int().min(1).max(10_000).default(20),
 });
 
 export interface AppConfig {
@@ -55,6 +57,12 @@ export interface ClassLimits {
   maxEpochsPerJob: number;
   /** epochs × training samples of one job. */
   maxSampleEpochsPerJob: number;
+  /**
+   * Open socket.io connections per token on one API instance (admins included): the next
+   * handshake gets `connect_error`. Counted per instance, so behind N instances a token may hold
+   * up to N × this many.
+   */
+  maxSocketsPerToken: number;
 }
 
 export class ConfigError extends Error {}
@@ -86,6 +94,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
       maxEpochsPerJob: e.MAX_EPOCHS_PER_JOB,
       maxSampleEpochsPerJob: e.MAX_SAMPLE_EPOCHS_PER_JOB,
+      maxSocketsPerToken: e.MAX_SOCKETS_PER_TOKEN,
     },
   };
 }

@@ -1,2 +1,3 @@
 export * from './app-config';
 export * from './parent-watch';
+export * from './process-errors';

@@ -36,6 +36,9 @@ export interface TrainingResult {
 /** What the trainer reports; the worker and CLI add id, seq and at. */
 export type TrainingEvent =
   | { type: 'started'; backend: BackendName; worker?: string; params: number; trainSamples: number; testSamples: number; epochs: number; batches: number }
+  // A retried run continues from its checkpoint: training restarts inside epoch `fromEpoch`, after
+  // `fromBatch` of its batches (0: at its start). Epochs before it are not reported again.
+  | { type: 'resumed'; fromEpoch: number; fromBatch: number }
   | { type: 'progress'; epoch: number; epochs: number; batch: number; batches: number; loss: number; accuracy: number; samplesPerSec: number }
   | ({ type: 'epoch'; epochs: number } & EpochSummary)
   | { type: 'completed'; result: TrainingResult };

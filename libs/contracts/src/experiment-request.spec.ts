@@ -1,4 +1,4 @@
-import { PRESET_NAMES, presetSpec, resolveExperimentRequest, SpecValidationError } from './index';
+import { mergeOverrides, PRESET_NAMES, presetSpec, prototypeKeyIssues, resolveExperimentRequest, SpecValidationError } from './index';
 
 const issuesOf = (body: unknown) => {
   try {
@@ -51,5 +51,43 @@ describe('resolveExperimentRequest', () => {
   it('rejects a body that is not an object', () => {
     expect(issuesOf([1, 2])[0].path).toBe('(root)');
     expect(issuesOf('mnist-cnn')[0].path).toBe('(root)');
+  });
+});
+
+// Issue 8, fault 6: JSON.parse makes `__proto__` an own key; merged with `out[key] = value` it set
+// the prototype, and the schema then read the inherited fields (`{"__proto__":{"limit":77}}` → limit 77).
+describe('prototype keys', () => {
+  it.each([
+    ['{"preset":"mnist-fc","__proto__":{"limit":77}}', '__proto__'],
+    ['{"preset":"mnist-cnn","model":{"__proto__":{"head":"conv1x1"}}}', 'model.__proto__'],
+    ['{"preset":"mnist-fc","transforms":{"__proto__":{"randomCrop":{"padding":2}}}}', 'transforms.__proto__'],
+    ['{"preset":"mnist-fc","constructor":{"prototype":{"limit":3}}}', 'constructor'],
+    ['{"preset":"mnist-fc","transforms":{"normalize":{"mean":[0.5],"std":[{"prototype":1}]}}}', 'transforms.normalize.std.0.prototype'],
+    ['{"dataset":"synthetic","__proto__":{"limit":5}}', '__proto__'],
+  ])('refuses %s, naming %s', (raw, path) => {
+    const issues = issuesOf(JSON.parse(raw));
+    expect(issues).toContainEqual({ path, message: expect.stringMatching(/forbidden key/) });
+  });
+
+  it('refuses them in presetSpec overrides (the suites route and the CLI)', () => {
+    expect(() => presetSpec('mnist-fc', JSON.parse('{"__proto__":{"limit":77}}'))).toThrow('Forbidden key in the experiment at __proto__: __proto__, constructor and prototype are never fields');
+  });
+
+  it('finds every prototype key, however deep, without recursion limits', () => {
+    let deep: unknown = JSON.parse('{"__proto__":1}');
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    expect(prototypeKeyIssues(deep)).toEqual([{ path: `${'0.'.repeat(100_000)}__proto__`, message: expect.any(String) }]);
+    expect(prototypeKeyIssues(JSON.parse('{"a":[{"constructor":1},{"b":{"prototype":2}}],"c":"__proto__"}')).map((i) => i.path)).toEqual([
+      'a.0.constructor',
+      'a.1.b.prototype',
+    ]);
+    expect(prototypeKeyIssues({ preset: 'mnist-fc', model: { type: 'cnn' } })).toEqual([]);
+  });
+
+  it('merges into objects that own every key they were given, so no override reaches a prototype', () => {
+    const merged = mergeOverrides({ model: { type: 'cnn', features: 6 } }, JSON.parse('{"__proto__":{"limit":7},"model":{"__proto__":{"head":"x"}}}'));
+    expect((merged as { limit?: unknown }).limit).toBeUndefined();
+    expect(((merged.model as Record<string, unknown>).head)).toBeUndefined();
+    expect(Object.hasOwn(merged, '__proto__')).toBe(true);
   });
 });

@@ -10,14 +10,60 @@ export const ExperimentRequestSchema = z
 type Plain = Record<string, unknown>;
 const isPlain = (v: unknown): v is Plain => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/**
+ * Merges overrides into a preset field by field. Both the result and every nested object it builds
+ * have a null prototype, and `base` is read through Object.hasOwn, so an own `__proto__` key (which
+ * JSON.parse creates) stays an ordinary key for the schema to reject instead of setting a prototype
+ * whose fields the schema would then read (issue 8, fault 6).
+ */
 export function mergeOverrides(base: Plain, over: Plain): Plain {
-  const out: Plain = { ...base };
+  const out: Plain = Object.assign(Object.create(null) as Plain, base);
   for (const [key, value] of Object.entries(over)) {
-    const prev = base[key];
+    const prev = Object.hasOwn(base, key) ? base[key] : undefined;
     const sameKind = isPlain(value) && isPlain(prev) && (value.type === undefined || value.type === prev.type);
     out[key] = sameKind ? mergeOverrides(prev as Plain, value as Plain) : value;
   }
   return out;
+}
+
+/**
+ * Keys that address an object's prototype chain in JavaScript (`obj.__proto__ = …`,
+ * `obj.constructor.prototype`). No spec field or other API field has these names, so a body that
+ * holds one anywhere is refused rather than merged or copied.
+ */
+export const PROTOTYPE_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** The most issues one body reports: enough to fix it, bounded however many keys a body holds. */
+const MAX_PROTOTYPE_KEY_ISSUES = 20;
+
+/**
+ * Every own prototype key in a JSON value, as `{path, message}` with the dotted path of
+ * describeIssues (array indices as numbers), at most 20, parents before children. Walks with an explicit
+ * stack: a 64 kB body can nest 32k levels deep, past what recursion survives.
+ */
+export function prototypeKeyIssues(value: unknown): { path: string; message: string }[] {
+  const issues: { path: string; message: string }[] = [];
+  const stack: { node: unknown; path: string }[] = [{ node: value, path: '' }];
+  while (stack.length > 0 && issues.length < MAX_PROTOTYPE_KEY_ISSUES) {
+    const { node, path } = stack.pop()!;
+    if (typeof node !== 'object' || node === null) continue;
+    const children: { node: unknown; path: string }[] = [];
+    for (const key of Object.keys(node)) {
+      const at = path ? `${path}.${key}` : key;
+      if (PROTOTYPE_KEYS.has(key)) issues.push({ path: at, message: 'forbidden key' });
+      else children.push({ node: (node as Plain)[key], path: at });
+    }
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
+  }
+  return issues.slice(0, MAX_PROTOTYPE_KEY_ISSUES);
+}
+
+/** Throws SpecValidationError naming every prototype key in a request body (see prototypeKeyIssues). */
+export function assertNoPrototypeKeys(body: unknown, what = 'request body'): void {
+  const issues = prototypeKeyIssues(body);
+  if (issues.length === 0) return;
+  const paths = issues.map((i) => i.path).join(', ');
+  throw new SpecValidationError(`Forbidden key in the ${what} at ${paths}: __proto__, constructor and prototype are never fields`, issues);
 }
 
 export class SpecValidationError extends Error {
@@ -47,6 +93,8 @@ export function resolveExperimentRequest(body: unknown): ExperimentSpec {
   if (!isPlain(body)) {
     throw new SpecValidationError('The request body must be a JSON object', [{ path: '(root)', message: 'expected an object' }]);
   }
+  // Before anything reads or merges the body, so no prototype key reaches the merge or the schema.
+  assertNoPrototypeKeys(body, 'experiment');
   const head = ExperimentRequestSchema.safeParse(body);
   if (!head.success) {
     const issues = describeIssues(head.error);

@@ -67,6 +67,14 @@ export type OptimizerSpec = z.infer<typeof OptimizerSpecSchema>;
 
 const channelValues = z.array(z.number().min(-1000).max(1000)).min(1).max(3);
 
+/**
+ * The smallest normalize std accepted. Pixels are scaled to [0, 1] before (x − mean) / std, so a
+ * std of 1e-3 already multiplies the data range by 1,000 (the course uses 0.3081 for MNIST and
+ * ~0.2 for CIFAR-10). Far smaller values (1e-30 was seen) overflow float32 in the first layers and
+ * the loss turns NaN; the trainer fails such runs anyway, but a clear 400 is better.
+ */
+export const MIN_NORMALIZE_STD = 1e-3;
+
 export const TransformsSpecSchema = z
   .strictObject({
     // Applied in torchvision's order: random crop, horizontal flip (train only), then normalize.
@@ -75,7 +83,10 @@ export const TransformsSpecSchema = z
     normalize: z
       .strictObject({
         mean: channelValues,
-        std: z.array(z.number().gt(0).max(1000)).min(1).max(3),
+        std: z
+          .array(z.number().min(MIN_NORMALIZE_STD, { message: `std must be at least ${MIN_NORMALIZE_STD}: a smaller one scales the pixels to overflow` }).max(1000))
+          .min(1)
+          .max(3),
       })
       .refine((n) => n.mean.length === n.std.length, {
         message: 'mean and std must have one value per channel each',
@@ -93,6 +104,87 @@ export const LIMITS = {
   maxSamples: 1_000_000,
   maxSeed: 2 ** 31 - 1,
 } as const;
+
+/**
+ * Forward activations of one sample, in float32 values: the input plus the output of every layer
+ * of the model as libs/training builds it (conv, BatchNorm and ReLU are separate layers in VGG;
+ * ReLU is fused into conv and dense elsewhere). libs/training's models.spec checks this against
+ * the built TF.js models' layer shapes.
+ */
+export function activationValuesPerSample(model: ModelSpec, shape: ImageShape): number {
+  let { height: h, width: w } = shape;
+  const input = h * w * shape.channels;
+  let sum = input;
+  const conv = (k: number, filters: number, same = false) => {
+    if (!same) {
+      h -= k - 1;
+      w -= k - 1;
+    }
+    return h * w * filters;
+  };
+  const pool = (c: number) => {
+    h = Math.floor(h / 2);
+    w = Math.floor(w / 2);
+    return h * w * c;
+  };
+  switch (model.type) {
+    case 'fc2layer':
+      sum += input + 2 * model.hidden + 10; // flatten, two hidden layers, logits
+      break;
+    case 'cnn': {
+      const n = model.features;
+      sum += conv(5, n) + pool(n) + conv(5, n) + pool(n);
+      sum += model.head === 'fc' ? h * w * n + 50 + 10 : h * w * (50 + 10) + 10;
+      break;
+    }
+    case 'cifar-cnn':
+      sum += conv(5, 6) + pool(6) + conv(5, 16) + pool(16);
+      sum += h * w * 16 + 120 + 84 + 10;
+      break;
+    case 'vgg16': {
+      let c = shape.channels;
+      for (const item of VGG16_CFG) {
+        if (item === 'M') sum += pool(c);
+        else sum += 3 * conv(3, (c = item), true); // conv, BatchNorm, ReLU
+      }
+      sum += model.head === 'fc' ? h * w * c + 10 : 2 * h * w * 10;
+      break;
+    }
+  }
+  return sum;
+}
+
+/** The course's VGG cfg (libs/training's VGG_CFG re-exports it): numbers are 3×3 conv+BN+ReLU, 'M' is MaxPool 2. */
+export const VGG16_CFG: readonly (number | 'M')[] = [64, 'M', 128, 'M', 256, 256, 'M', 512, 512, 'M', 512, 512, 'M'];
+
+/**
+ * Bounds on batch × forward-activation bytes per sample (activationValuesPerSample × 4), so that
+ * no spec asks a worker for more memory than it has. The wasm backend's heap is at most 4 GiB and
+ * a step past it fails with "memory access out of bounds" (and may leave the backend broken).
+ *
+ * Measured on the wasm backend (TF.js 4.22 + Trainyard's training kernels, 2-core x86-64, 23 GiB
+ * RAM; one training step, or one evaluation forward, at batch B in a fresh process; heap size
+ * read afterwards: libs/training/bench/activation-memory.bench.ts):
+ * - training keeps every activation for the backward pass, and the heap grew by about 7–9× the
+ *   forward activation bytes: vgg16 (1.96 MB/sample) trained at batch 256 (heap 3.4 GiB) and failed
+ *   at 384; cnn with 256 features (0.84 MB/sample) trained at 512 (2.8 GiB) and failed at 1,024;
+ *   cifar-cnn and the course cnn trained at 4,096 (1.1 GiB, 0.6 GiB). Failures began at about
+ *   750 MB of forward activations per batch; the bound, 256 MiB, is about a third of that and
+ *   keeps the course's vgg16 batch of 128 (250 MB) valid (vgg16: at most 137).
+ * - evaluation frees each layer's input as it goes, so the heap grew by at most about 0.9× the
+ *   activation bytes: vgg16 evaluated at 4,096 (2.1 GiB) and failed at 10,000; cnn-256 at 5,000
+ *   (4.2 GB of activations, heap 3.5 GiB) and failed at 10,000. The bound, 1 GiB, is a quarter
+ *   of the largest that passed (vgg16: at most 548; the course cnn and cifar-cnn: any batch).
+ */
+export const ACTIVATION_MEMORY_LIMITS = {
+  trainBytes: 256 * 2 ** 20,
+  evalBytes: 2 ** 30,
+} as const;
+
+/** The largest batch of `model` on `shape` images that fits the given activation bound. */
+export function maxBatchForMemory(model: ModelSpec, shape: ImageShape, limitBytes: number): number {
+  return Math.max(0, Math.floor(limitBytes / (4 * activationValuesPerSample(model, shape))));
+}
 
 const seedSchema = z.number().int().min(0).max(LIMITS.maxSeed);
 
@@ -134,6 +226,21 @@ export const ExperimentSpecSchema = z.strictObject({
       path: ['model', 'type'],
       message: `${spec.model.type} needs images of at least ${min}×${min}; ${spec.dataset} has ${shape.height}×${shape.width}`,
     });
+    return; // the layer shapes below would be meaningless
+  }
+  // Activation memory grows with the batch: bound it per model so no job can exhaust a worker.
+  for (const [field, limit, phase] of [
+    ['batchSize', ACTIVATION_MEMORY_LIMITS.trainBytes, 'training'],
+    ['testBatchSize', ACTIVATION_MEMORY_LIMITS.evalBytes, 'evaluation'],
+  ] as const) {
+    const max = maxBatchForMemory(spec.model, shape, limit);
+    if (spec[field] > max) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [field],
+        message: `${field} ${spec[field]} needs more memory than a worker allows for ${phase} of ${spec.model.type} on ${shape.height}×${shape.width}×${shape.channels} images: at most ${max} (${limit / 2 ** 20} MiB of activations)`,
+      });
+    }
   }
 });
 export type ExperimentSpec = z.infer<typeof ExperimentSpecSchema>;

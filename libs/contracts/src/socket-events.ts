@@ -5,6 +5,8 @@ export interface SubscribeAck {
   ok: boolean;
   error?: string;
   history?: ExperimentEvent[];
+  /** Set when the server could not answer for now (Redis away): subscribe again after this many ms. */
+  retryAfterMs?: number;
 }
 
 export interface ClientToServerEvents {

@@ -249,6 +249,7 @@ function recordPatch(body: ExperimentEventBody, at: string): string[] {
       return ['status', 'cancelled', 'finishedAt', at];
     case 'progress':
     case 'epoch':
+    case 'resumed':
       return [];
   }
 }

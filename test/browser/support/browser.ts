@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 export const SCREENSHOT_DIR = path.join(ROOT, 'test-output', 'screenshots');
@@ -34,4 +34,18 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   // CI keeps its log: the path says where to find the image on the machine that ran it.
   process.stdout.write(`screenshot: ${path.relative(ROOT, file)}\n`);
   return file;
+}
+
+/** The prefix of the console error reportCspViolations logs for each violation. */
+export const CSP_VIOLATION = 'CSP violation';
+
+/**
+ * Logs every Content-Security-Policy violation in the context's pages as a console error, which
+ * collectErrors then reports. Chromium logs its own "Refused to …" line too; the event also names
+ * the directive and source. An init script runs through the DevTools protocol, so the policy it
+ * watches cannot block it.
+ */
+export async function reportCspViolations(context: BrowserContext): Promise<void> {
+  await context.addInitScript(`document.addEventListener('securitypolicyviolation', (e) =>
+    console.error('${CSP_VIOLATION}: ' + e.violatedDirective + ' blocked ' + (e.blockedURI || 'an inline item') + ' at ' + e.sourceFile + ':' + e.lineNumber));`);
 }

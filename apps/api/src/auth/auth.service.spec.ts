@@ -7,6 +7,7 @@ import Redis from 'ioredis';
 import type { AppConfig } from '@trainyard/config';
 import { deleteKeys, startTestRedis, testPrefix, type TestRedis } from '../../../../test/support/test-redis';
 import type { RedisClients } from '../redis.providers';
+import { createRedisClient } from '@trainyard/redis';
 import { AuthService } from './auth.service';
 import { hashTokenHex, parseRoster } from './roster';
 
@@ -44,7 +45,8 @@ describe('AuthService', () => {
     const rosterFile = path.join(dir, `roster-${prefix}.${ext}`);
     fs.writeFileSync(rosterFile, rosterText);
     // A subscriber of its own per service: each subscribes to its prefix's channel.
-    const subscriber = new Redis(server.url);
+    // Made where production makes it: every pub/sub connection comes from createRedisClient.
+    const subscriber = createRedisClient(server.url, { role: 'subscriber', log: () => undefined });
     subscribers.push(subscriber);
     const service = new AuthService({ rosterFile, queuePrefix: prefix } as AppConfig, { commands: redis, subscriber } as unknown as RedisClients);
     services.push(service);

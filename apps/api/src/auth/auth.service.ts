@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { EventEmitter, once } from 'node:events';
+import { EventEmitter } from 'node:events';
 import crypto from 'node:crypto';
-import type { AppConfig } from '@trainyard/config';
+import { runDetached, type AppConfig } from '@trainyard/config';
 import { InjectConfig } from '../app-config.token';
 import { RedisClients } from '../redis.providers';
 import type { Principal, Role } from './principal';
@@ -67,15 +67,16 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
         `${this.users.filter((u) => u.tokenHash).length} users can sign in`,
     );
     const subscriber = this.clients.subscriber;
-    // SUBSCRIBE before the connection is ready makes ioredis' ready check fail and drop it.
-    if (subscriber.status !== 'ready') await once(subscriber, 'ready');
+    const warn = (what: string) => (err: unknown) => this.logger.warn(`${what}: ${(err as Error).message}`);
     subscriber.on('message', (channel: string, name: string) => {
-      if (channel === this.store.channel) void this.afterChange([name]);
+      if (channel === this.store.channel) runDetached(() => this.afterChange([name]), warn('Roster change not applied'));
     });
     // After a reconnect, messages sent meanwhile are lost: re-check everything.
-    subscriber.on('ready', () => void this.afterChange());
+    subscriber.on('ready', () => runDetached(() => this.afterChange(), warn('Roster re-check after reconnect failed')));
     await subscriber.subscribe(this.store.channel);
-    this.timer = setInterval(() => void this.refreshIfStale().then((changed) => changed && this.emit()), RESYNC_EVERY_MS).unref();
+    // While Redis is away this fails every time; the next tick tries again.
+    const resync = async () => (await this.refreshIfStale()) && this.emit();
+    this.timer = setInterval(() => runDetached(resync, warn('Roster re-sync failed')), RESYNC_EVERY_MS).unref();
   }
 
   onModuleDestroy() {

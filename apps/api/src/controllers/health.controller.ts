@@ -2,7 +2,9 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Queue } from 'bullmq';
-import { QueueName } from '@trainyard/contracts';
+import { QueueName, workerHeartbeatKey, type WorkerHeartbeat } from '@trainyard/contracts';
+import type { AppConfig } from '@trainyard/config';
+import { InjectConfig } from '../app-config.token';
 import { Public } from '../auth/auth.decorators';
 import { RedisClients } from '../redis.providers';
 
@@ -15,7 +17,8 @@ const withTimeout = <T>(p: Promise<T>, ms: number) =>
 export interface HealthBody {
   status: 'ok' | 'degraded' | 'error';
   redis: { ok: boolean; latencyMs?: number; error?: string };
-  workers: { count: number; names: string[] };
+  /** `backend`: each worker's last heartbeat (backend, backendOk, ...), null when it published none (not a Trainyard worker, or gone). */
+  workers: { count: number; names: string[]; backend?: Record<string, WorkerHeartbeat | null> };
 }
 
 @ApiTags('ops')
@@ -24,6 +27,7 @@ export class HealthController {
   constructor(
     @InjectQueue(QueueName.Training) private readonly queue: Queue,
     private readonly redis: RedisClients,
+    @InjectConfig() private readonly config: AppConfig,
   ) {}
 
   @Public()
@@ -37,10 +41,19 @@ export class HealthController {
       const workers = await withTimeout(this.queue.getWorkers(), HEALTH_TIMEOUT_MS);
       // BullMQ names a worker's connection `<queue client name>:w:<worker name>`; unnamed ones show their address.
       const names = workers.map((w) => w.rawname?.split(':w:')[1] ?? w.addr ?? 'unnamed');
-      return { status: names.length > 0 ? 'ok' : 'degraded', redis: { ok: true, latencyMs }, workers: { count: names.length, names } };
+      const backend = await withTimeout(this.heartbeats(names), HEALTH_TIMEOUT_MS);
+      const computing = Object.values(backend).every((h) => h?.backendOk !== false);
+      return { status: names.length > 0 && computing ? 'ok' : 'degraded', redis: { ok: true, latencyMs }, workers: { count: names.length, names, backend } };
     } catch (err) {
       res.status(HttpStatus.SERVICE_UNAVAILABLE);
       return { status: 'error', redis: { ok: false, error: (err as Error).message }, workers: { count: 0, names: [] } };
     }
+  }
+
+  /** Each worker's heartbeat (written by the worker every few seconds, with a TTL). */
+  private async heartbeats(names: string[]): Promise<Record<string, WorkerHeartbeat | null>> {
+    if (names.length === 0) return {};
+    const raw = await this.redis.commands.mget(...names.map((name) => workerHeartbeatKey(this.config.queuePrefix, name)));
+    return Object.fromEntries(names.map((name, i) => [name, raw[i] ? (JSON.parse(raw[i]!) as WorkerHeartbeat) : null]));
   }
 }

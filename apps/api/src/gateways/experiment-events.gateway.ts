@@ -10,9 +10,13 @@ import {
 } from '@nestjs/websockets';
 import type { Server, Socket } from 'socket.io';
 import { experimentRoom, type ClientToServerEvents, type ServerToClientEvents, type SubscribeAck } from '@trainyard/contracts';
+import { runDetached, type AppConfig } from '@trainyard/config';
 import { ExperimentStore } from '@trainyard/experiment-store';
+import { InjectConfig } from '../app-config.token';
+import { REDIS_RETRY_AFTER_S } from '../middleware/redis-unavailable.filter';
 import { AuthService } from '../auth/auth.service';
 import { canAccess, type Principal } from '../auth/principal';
+import { SocketQuota } from './socket-quota';
 
 interface SocketData {
   user: Principal;
@@ -29,6 +33,16 @@ export const UNAUTHORIZED = 'unauthorized';
 const EXPERIMENT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const NOT_FOUND: SubscribeAck = { ok: false, error: 'not found' };
 
+/** The `connect_error` message over the cap (config `MAX_SOCKETS_PER_TOKEN`). */
+export const tooManySockets = (cap: number) => `too many sockets for this token (at most ${cap}); close another tab or client first`;
+
+/**
+ * The events this gateway handles (one @SubscribeMessage each); typed against the contract so a
+ * new client event cannot be added to it without this list. Any other event gets an error ack.
+ */
+const CLIENT_EVENTS: Record<keyof ClientToServerEvents, true> = { subscribe: true, unsubscribe: true };
+const isClientEvent = (event: string) => Object.hasOwn(CLIENT_EVENTS, event);
+
 /**
  * Live experiment events. Workers and the API append events to the store, whose redis-emitter
  * publishes them to room `experimentRoom(id)`; the Redis adapter delivers them to the sockets in
@@ -41,10 +55,15 @@ export class ExperimentEventsGateway implements OnGatewayInit, OnGatewayConnecti
 
   @WebSocketServer() server!: EventsServer;
 
+  private readonly quota: SocketQuota;
+
   constructor(
     private readonly auth: AuthService,
     private readonly store: ExperimentStore,
-  ) {}
+    @InjectConfig() config: AppConfig,
+  ) {
+    this.quota = new SocketQuota(config.limits.maxSocketsPerToken);
+  }
 
   afterInit(server: EventsServer) {
     // Checked in the handshake middleware rather than after connecting, so a bad or revoked token
@@ -54,6 +73,13 @@ export class ExperimentEventsGateway implements OnGatewayInit, OnGatewayConnecti
       this.auth.identify(typeof token === 'string' ? token : undefined).then(
         (identity) => {
           if (!identity) return next(new Error(UNAUTHORIZED));
+          // Counted here, in the same tick as the check, so that concurrent handshakes cannot all
+          // pass it; released when the socket ends, or its connection closes before it connects
+          // (then socket.io emits no 'disconnect' for it).
+          const release = this.quota.tryAcquire(identity.credential);
+          if (!release) return next(new Error(tooManySockets(this.quota.cap)));
+          socket.once('disconnect', release);
+          socket.conn.once('close', release);
           socket.data.user = identity.user;
           socket.data.credential = identity.credential;
           next();
@@ -63,23 +89,21 @@ export class ExperimentEventsGateway implements OnGatewayInit, OnGatewayConnecti
     });
     // A rotated or revoked token loses its open sockets on every instance: each instance hears
     // the change and drops its own sockets whose token no longer holds.
-    this.auth.onChange((names) => void this.dropRevoked(names));
+    this.auth.onChange((names) =>
+      runDetached(() => this.dropRevoked(names), (err) => this.logger.warn(`Roster change not applied to sockets: ${(err as Error).message}`)),
+    );
   }
 
   /** Disconnects this instance's sockets whose token is no longer on the roster (names: only theirs). */
   private async dropRevoked(names?: string[]) {
-    try {
-      const sockets = names
-        ? (await Promise.all(names.map((n) => this.server.local.in(userRoom(n)).fetchSockets()))).flat()
-        : await this.server.local.fetchSockets();
-      for (const socket of sockets) {
-        if (!this.auth.isCurrent(socket.data.user.name, socket.data.credential)) {
-          this.logger.log(`Disconnecting a socket of ${socket.data.user.name}: token rotated or revoked`);
-          socket.disconnect(true);
-        }
+    const sockets = names
+      ? (await Promise.all(names.map((n) => this.server.local.in(userRoom(n)).fetchSockets()))).flat()
+      : await this.server.local.fetchSockets();
+    for (const socket of sockets) {
+      if (!this.auth.isCurrent(socket.data.user.name, socket.data.credential)) {
+        this.logger.log(`Disconnecting a socket of ${socket.data.user.name}: token rotated or revoked`);
+        socket.disconnect(true);
       }
-    } catch (err) {
-      this.logger.warn(`Roster change not applied to sockets: ${(err as Error).message}`);
     }
   }
 
@@ -90,6 +114,12 @@ export class ExperimentEventsGateway implements OnGatewayInit, OnGatewayConnecti
       return;
     }
     void client.join(userRoom(user.name));
+    // socket.io sends no reply for an event nobody handles, so a client waiting on an ack would
+    // time out; onAny sees every event, with the ack function (when the client asked for one) last.
+    client.onAny((event: string, ...args: unknown[]) => {
+      const ack = args.at(-1);
+      if (!isClientEvent(event) && typeof ack === 'function') ack({ ok: false, error: `unknown event ${event}` });
+    });
     // Revoked between its handshake and joining its room: no change event would find it there.
     if (!this.auth.isCurrent(user.name, client.data.credential)) client.disconnect(true);
   }
@@ -118,7 +148,7 @@ export class ExperimentEventsGateway implements OnGatewayInit, OnGatewayConnecti
     } catch (err) {
       this.logger.warn(`subscribe ${id} failed: ${(err as Error).message}`);
       await client.leave(experimentRoom(id));
-      return { ok: false, error: 'unavailable, try again' };
+      return { ok: false, error: 'unavailable, try again', retryAfterMs: REDIS_RETRY_AFTER_S * 1000 };
     }
   }
 

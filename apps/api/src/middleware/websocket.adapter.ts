@@ -1,8 +1,11 @@
-import type { INestApplicationContext } from '@nestjs/common';
+import { Logger, type INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import type { Server, ServerOptions } from 'socket.io';
 import { createRedisClient } from '@trainyard/redis';
+
+const logger = new Logger('SocketIoAdapter');
+const log = (message: string) => logger.warn(message);
 
 /**
  * IoAdapter with @socket.io/redis-adapter: room broadcasts from any process (the workers' and the
@@ -22,8 +25,8 @@ export class WebSocketAdapter extends IoAdapter {
 
   createIOServer(port: number, options?: ServerOptions): Server {
     const server: Server = super.createIOServer(port, { ...options, serveClient: false });
-    const pub = createRedisClient(this.redisUrl, { name: 'trainyard-api-io-pub' });
-    const sub = createRedisClient(this.redisUrl, { name: 'trainyard-api-io-sub', role: 'subscriber' });
+    const pub = createRedisClient(this.redisUrl, { name: 'trainyard-api-io-pub', log });
+    const sub = createRedisClient(this.redisUrl, { name: 'trainyard-api-io-sub', role: 'subscriber', log });
     this.clients.push(pub, sub);
     server.adapter(createAdapter(pub, sub, { key: this.key }));
     return server;

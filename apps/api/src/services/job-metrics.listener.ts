@@ -1,7 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { QueueEvents, type Queue } from 'bullmq';
-import type { AppConfig } from '@trainyard/config';
+import { runDetached, type AppConfig } from '@trainyard/config';
 import { QueueName, type TrainJobData } from '@trainyard/contracts';
 import { ExperimentStore } from '@trainyard/experiment-store';
 import { bullConnectionOptions } from '@trainyard/redis';
@@ -33,28 +33,28 @@ export class JobMetricsListener implements OnModuleInit, OnApplicationShutdown {
       prefix: this.config.queuePrefix,
     });
     this.events.on('error', (err) => this.logger.warn(`Queue events: ${err.message}`));
-    this.events.on('completed', ({ jobId }) => void this.observe(jobId, 'completed'));
-    this.events.on('failed', ({ jobId }) => void this.observe(jobId, 'failed'));
+    this.events.on('completed', ({ jobId }) => runDetached(() => this.observe(jobId, 'completed'), (err) => this.skipped(jobId, err)));
+    this.events.on('failed', ({ jobId }) => runDetached(() => this.observe(jobId, 'failed'), (err) => this.skipped(jobId, err)));
   }
 
   async onApplicationShutdown() {
     await this.events?.close();
   }
 
+  private skipped(jobId: string, err: unknown) {
+    this.logger.warn(`Metrics for job ${jobId} skipped: ${(err as Error).message}`);
+  }
+
   private async observe(jobId: string, outcome: 'completed' | 'failed') {
-    try {
-      const job = await this.queue.getJob(jobId);
-      if (job?.processedOn && job.finishedOn) {
-        this.metrics.jobDuration.observe({ outcome }, (job.finishedOn - job.processedOn) / 1000);
-        this.metrics.jobWait.observe((job.processedOn - job.timestamp) / 1000);
-      }
-      if (outcome !== 'completed') return;
-      const record = await this.store.get(job?.data.experimentId ?? jobId);
-      if (record?.result?.samplesPerSec) {
-        this.metrics.samplesPerSec.observe({ model: record.result.model, backend: record.result.backend }, record.result.samplesPerSec);
-      }
-    } catch (err) {
-      this.logger.warn(`Metrics for job ${jobId} skipped: ${(err as Error).message}`);
+    const job = await this.queue.getJob(jobId);
+    if (job?.processedOn && job.finishedOn) {
+      this.metrics.jobDuration.observe({ outcome }, (job.finishedOn - job.processedOn) / 1000);
+      this.metrics.jobWait.observe((job.processedOn - job.timestamp) / 1000);
+    }
+    if (outcome !== 'completed') return;
+    const record = await this.store.get(job?.data.experimentId ?? jobId);
+    if (record?.result?.samplesPerSec) {
+      this.metrics.samplesPerSec.observe({ model: record.result.model, backend: record.result.backend }, record.result.samplesPerSec);
     }
   }
 }

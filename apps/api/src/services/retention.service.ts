@@ -1,4 +1,5 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { runDetached } from '@trainyard/config';
 import { ExperimentStore } from '@trainyard/experiment-store';
 
 const TRIM_EVERY_MS = 60 * 60 * 1000;
@@ -15,8 +16,9 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
   constructor(private readonly store: ExperimentStore) {}
 
   onApplicationBootstrap() {
-    void this.trim();
-    this.timer = setInterval(() => void this.trim(), TRIM_EVERY_MS).unref();
+    const trim = () => runDetached(() => this.trim(), (err) => this.logger.warn(`Retention trim failed: ${(err as Error).message}`));
+    trim();
+    this.timer = setInterval(trim, TRIM_EVERY_MS).unref();
   }
 
   onApplicationShutdown() {
@@ -24,11 +26,7 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
   }
 
   private async trim() {
-    try {
-      const deleted = await this.store.trimExpired();
-      if (deleted > 0) this.logger.log(`Retention: deleted ${deleted} experiments finished over ${this.store.retentionDays} days ago`);
-    } catch (err) {
-      this.logger.warn(`Retention trim failed: ${(err as Error).message}`);
-    }
+    const deleted = await this.store.trimExpired();
+    if (deleted > 0) this.logger.log(`Retention: deleted ${deleted} experiments finished over ${this.store.retentionDays} days ago`);
   }
 }

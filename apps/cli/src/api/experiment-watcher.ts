@@ -46,22 +46,24 @@ export function watchExperiments(
   const early: ExperimentEvent[] = [];
   let subscribing = 0;
   socket.on('experiment:event', (event) => (subscribing > 0 ? early.push(event) : accept(event)));
-  socket.on('connect', () => {
-    for (const id of ids) {
-      if (terminal.has(id)) continue;
-      subscribing++;
-      socket.emit('subscribe', { id }, (ack: SubscribeAck) => {
-        subscribing--;
-        if (!ack.ok) {
-          socket.close();
-          fail(new Error(`cannot follow ${id}: ${ack.error ?? 'refused'}`));
-          return;
-        }
-        for (const e of ack.history ?? []) accept(e);
-        if (subscribing === 0) early.splice(0).sort((a, b) => a.seq - b.seq).forEach(accept);
-      });
-    }
-  });
+  const subscribe = (id: string) => {
+    if (terminal.has(id) || !socket.connected) return;
+    subscribing++;
+    socket.emit('subscribe', { id }, (ack: SubscribeAck) => {
+      subscribing--;
+      if (!ack.ok && ack.retryAfterMs !== undefined) {
+        // The API is up but its Redis is not: follow on once it is back, rather than give up.
+        setTimeout(() => subscribe(id), ack.retryAfterMs).unref();
+      } else if (!ack.ok) {
+        socket.close();
+        fail(new Error(`cannot follow ${id}: ${ack.error ?? 'refused'}`));
+        return;
+      }
+      for (const e of ack.history ?? []) accept(e);
+      if (subscribing === 0) early.splice(0).sort((a, b) => a.seq - b.seq).forEach(accept);
+    });
+  };
+  socket.on('connect', () => ids.forEach(subscribe));
   socket.on('connect_error', (err) => {
     // socket.io retries transport errors itself; an auth refusal is final.
     if (!socket.active) fail(new Error(`socket refused: ${err.message}`));

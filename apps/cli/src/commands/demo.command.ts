@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { loadConfig } from '@trainyard/config';
+import { handleUnhandledRejections, loadConfig, runDetached } from '@trainyard/config';
 import { SUITES } from '@trainyard/contracts';
 import { freePort, isPortFree, redactRedisUrl, resolveRedis } from '@trainyard/redis';
 import { ApiClient } from '../api/api-client';
@@ -20,6 +20,8 @@ export function registerDemoCommand(program: Command): void {
     .action(async (flags: { port?: number; exitWhenDone?: boolean }) => {
       const config = loadConfig();
       const say = (line: string) => process.stdout.write(`${line}\n`);
+      // The demo runs for hours as the class's server: one stray rejection must not end it.
+      handleUnhandledRejections((reason) => process.stderr.write(`trainyard demo: unhandled promise rejection (a bug; the demo goes on): ${String(reason)}\n`));
       const redis = await resolveRedis(config, { log: (m) => say(`redis: ${m}`) });
       const roster = config.rosterFile ? undefined : writeDemoRoster(config.home);
       const port = flags.port ?? (process.env.PORT ? config.port : (await portIfFree(3000)) ?? (await freePort()));
@@ -40,8 +42,16 @@ export function registerDemoCommand(program: Command): void {
         await redis.stop();
         process.exit(code);
       };
-      process.on('SIGINT', () => void shutdown(0));
-      process.on('SIGTERM', () => void shutdown(0));
+      const stopOnSignal = () =>
+        runDetached(
+          () => shutdown(0),
+          (err) => {
+            process.stderr.write(`trainyard demo: stopping failed: ${String(err)}\n`);
+            process.exit(1);
+          },
+        );
+      process.on('SIGINT', stopOnSignal);
+      process.on('SIGTERM', stopOnSignal);
 
       const admin = roster?.users.find((u) => u.role === 'admin');
       const student = roster?.users.find((u) => u.role === 'student');

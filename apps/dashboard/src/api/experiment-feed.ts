@@ -87,6 +87,11 @@ export class ExperimentFeed {
       if (this.subs.get(id) !== sub) return;
       const buffered = sub.pending ?? [];
       sub.pending = null;
+      if (!ack.ok && ack.retryAfterMs !== undefined) {
+        // The API is up but its Redis is not: live events still flow once it is back; fetch the history then.
+        setTimeout(() => this.socket.connected && this.subscribe(id), ack.retryAfterMs);
+        return;
+      }
       if (!ack.ok) {
         sub.errorListeners.forEach((fn) => fn(ack.error ?? 'not found'));
         return;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createRng, permutation, type Rng } from '../random';
+import { createRng, permutation, restoreRng, type Rng } from '../random';
 import { horizontalFlip } from '../transforms/horizontal-flip';
 import type { ImageShape } from '../transforms/image-shape';
 import { normalize } from '../transforms/normalize';
@@ -172,5 +172,31 @@ describe('iterateBatches', () => {
     const set = indexSet(9, SMALL);
     const expected = Array.from(permutation(9, createRng(4)));
     expect(order(epoch(set, true, createRng(4), 4), 4)).toEqual(expected);
+  });
+});
+
+describe('iterateBatches resumed mid-epoch (checkpoints)', () => {
+  it('given the saved order, start batch and generator state, yields exactly the rest of the epoch', () => {
+    const shape: ImageShape = { height: 6, width: 6, channels: 3 };
+    const set = randomSet(20, shape, 3);
+    const transforms = compileTransforms({ transforms: { randomCrop: { padding: 2 }, horizontalFlip: true }, permutePixels: 9 }, shape);
+    const options = { batchSize: 4, shuffle: true, transforms, train: true };
+    const full = [...iterateBatches(set, shape, { ...options, rng: createRng(5) })];
+
+    // The run that stops: draw the order itself, train 2 batches, save order and generator state.
+    const rng = createRng(5);
+    const saved = permutation(set.count, rng);
+    const first = iterateBatches(set, shape, { ...options, rng, order: saved });
+    first.next();
+    first.next();
+    const state = rng.state();
+
+    const rest = [...iterateBatches(set, shape, { ...options, rng: restoreRng(state), order: saved, startBatch: 2 })];
+    expect(rest).toEqual(full.slice(2));
+  });
+
+  it('refuses a saved order of the wrong length', () => {
+    const set = indexSet(10, SMALL);
+    expect(() => [...iterateBatches(set, SMALL, { batchSize: 3, shuffle: true, rng: createRng(0), transforms: plain, train: true, order: new Int32Array(9) })]).toThrow(RangeError);
   });
 });

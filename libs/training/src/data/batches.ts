@@ -22,6 +22,13 @@ export interface BatchOptions {
   transforms: TransformSettings | TransformPlan;
   /** Random crop and flip apply to training only; permutation and normalize apply to both. */
   train: boolean;
+  /**
+   * This epoch's sample order, already drawn (null: file order). Given, `shuffle` draws nothing:
+   * a resumed epoch replays the order its checkpoint saved.
+   */
+  order?: Int32Array | null;
+  /** Batches of this epoch already trained before a checkpoint; iteration starts after them (default 0). */
+  startBatch?: number;
 }
 
 /** Batches per epoch, the last partial one included (drop_last=False). */
@@ -44,11 +51,12 @@ export function* iterateBatches(set: ImageSet, shape: ImageShape, options: Batch
     throw new RangeError(`image set holds fewer bytes than ${set.count} samples of ${shape.height}×${shape.width}×${shape.channels}`);
   }
   const plan = isPlan(options.transforms) ? options.transforms : compileTransforms(options.transforms, shape);
-  const order = options.shuffle ? permutation(set.count, options.rng) : null;
+  const order = options.order !== undefined ? options.order : options.shuffle ? permutation(set.count, options.rng) : null;
+  if (order && order.length !== set.count) throw new RangeError(`sample order has ${order.length} entries, expected ${set.count}`);
   const writer = sampleWriter(plan, shape);
   const augment = options.train && (plan.padding > 0 || plan.flip);
 
-  for (let b = 0; b < count; b++) {
+  for (let b = options.startBatch ?? 0; b < count; b++) {
     const start = b * options.batchSize;
     const n = Math.min(options.batchSize, set.count - start);
     const x = new Float32Array(n * size);

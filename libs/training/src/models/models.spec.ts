@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { activationValuesPerSample, type ModelSpec } from '@trainyard/contracts';
 import { buildModel, COURSE_MODELS, countParams } from './index';
 
 beforeAll(async () => {
@@ -73,6 +74,22 @@ describe('course models', () => {
       const out = tf.tidy(() => model.predict(tf.zeros([2, ...shape])) as tf.Tensor);
       expect(out.shape).toEqual([2, 10]);
       out.dispose();
+      model.dispose();
+    }
+  });
+
+  // The spec schema bounds a batch's memory with activationValuesPerSample(), computed without
+  // TF.js: it must equal the input plus every layer's output as the models are really built.
+  it.each<[string, ModelSpec, [number, number, number]]>([
+    ...COURSE_MODELS.map((m): [string, ModelSpec, [number, number, number]] => [m.name, m.spec, m.spec.type === 'vgg16' || m.spec.type === 'cifar-cnn' ? [32, 32, 3] : [28, 28, 1]]),
+    ['cnn on CIFAR-sized images', { type: 'cnn', features: 256, head: 'fc' }, [32, 32, 3]],
+    ['fc2layer, 100 hidden, on CIFAR-sized images', { type: 'fc2layer', hidden: 100 }, [32, 32, 3]],
+  ])('counts the activations of %s from its layer shapes', (_name, spec, [height, width, channels]) => {
+    const model = buildModel(spec, { height, width, channels, numClasses: 10 });
+    try {
+      const fromLayers = model.layers.reduce((sum, l) => sum + (l.outputShape as number[]).slice(1).reduce((a, b) => a * b, 1), height * width * channels);
+      expect(activationValuesPerSample(spec, { height, width, channels })).toBe(fromLayers);
+    } finally {
       model.dispose();
     }
   });

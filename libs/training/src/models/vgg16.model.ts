@@ -1,12 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
-import type { ModelSpec } from '@trainyard/contracts';
+import { VGG16_CFG, type ModelSpec } from '@trainyard/contracts';
 import { conv2d, dense, initSeeds } from './pytorch-init';
 import type { ModelBuilder } from './model.types';
 
 type Vgg16Spec = Extract<ModelSpec, { type: 'vgg16' }>;
 
-/** The course's cfg (VGG-11 shaped despite the name): numbers are 3×3 conv+BN+ReLU, 'M' is MaxPool 2. */
-export const VGG_CFG: readonly (number | 'M')[] = [64, 'M', 128, 'M', 256, 256, 'M', 512, 512, 'M', 512, 512, 'M'];
+/**
+ * The course's cfg (VGG-11 shaped despite the name): numbers are 3×3 conv+BN+ReLU, 'M' is MaxPool 2.
+ * Defined in contracts, whose spec schema bounds a batch's activation memory from these shapes.
+ */
+export const VGG_CFG = VGG16_CFG;
 
 /**
  * Course 4.3 with the notebook's two bugs fixed (Linear(512,10), `_make_layers(cfg)`): 9,231,114

@@ -4,3 +4,7 @@ export * from './model-io';
 export * from './loss';
 export * from './optimizer.factory';
 export * from './batch-source';
+export * from './checkpoint';
+export * from './checkpoint-mismatch.error';
+export * from './non-finite-loss.error';
+export * from './non-finite-metric.error';

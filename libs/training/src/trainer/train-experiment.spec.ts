@@ -5,6 +5,8 @@ import * as tf from '@tensorflow/tfjs';
 import { presetSpec, resolveExperimentRequest, type TrainingEvent } from '@trainyard/contracts';
 import { loadModel } from './model-io';
 import { trainExperiment } from './train-experiment';
+import { findNonFinite } from './non-finite-metric.error';
+import { NonFiniteLossError } from './non-finite-loss.error';
 import { TrainingCancelledError } from './trainer.types';
 
 let dataDir: string;
@@ -129,4 +131,44 @@ describe('trainExperiment', () => {
     for (let i = 2; i <= 20; i++) await trainExperiment({ ...(i % 2 ? spec : sgd), seed: i }, { dataDir });
     expect(tf.memory().numTensors).toBe(afterFirst);
   }, 120_000);
+
+  describe('a run whose loss turns NaN or infinite', () => {
+    // Both bypass the schema, which now refuses std < 1e-3 and lr > 10, as a record from an older
+    // version (or a future preset) could: the trainer's guard must hold on its own.
+    const divergent: [string, () => ReturnType<typeof resolveExperimentRequest>][] = [
+      [
+        "issue 8's input: normalize std 1e-30 scales pixels to 1e30",
+        () => ({
+          ...presetSpec('mnist-cnn', { dataset: 'synthetic', limit: 1024, testLimit: 200 }),
+          transforms: { horizontalFlip: false, normalize: { mean: [0], std: [1e-30] } },
+        }),
+      ],
+      ['an SGD learning rate of 1e6', () => ({ ...syntheticFc({ epochs: 2 }), optimizer: { type: 'sgd' as const, lr: 1e6, momentum: 0.9 } })],
+    ];
+
+    it.each(divergent)('fails at the first non-finite loss, naming epoch and batch, and never reports completed (%s)', async (_name, spec) => {
+      const before = tf.memory().numTensors;
+      const events: TrainingEvent[] = [];
+      const run = trainExperiment(spec(), { dataDir, onEvent: (e) => void events.push(e), progressIntervalMs: 0 });
+      const err = await run.catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(NonFiniteLossError);
+      const { epoch, batch, loss, name, message } = err as NonFiniteLossError;
+      expect(name).toBe('NonFiniteLossError');
+      expect(Number.isFinite(loss)).toBe(false);
+      expect(message).toContain(`epoch ${epoch}, batch ${batch}`);
+      expect(events.map((e) => e.type)).not.toContain('completed');
+      // Every number reported before the failure was finite (JSON would have made it null).
+      expect(findNonFinite(events, 'events')).toBeNull();
+      // It is the first non-finite batch: every earlier progress report had a finite loss.
+      const reported = events.filter((e): e is Extract<TrainingEvent, { type: 'progress' }> => e.type === 'progress');
+      expect(reported.every((p) => p.epoch < epoch || (p.epoch === epoch && p.batch < batch))).toBe(true);
+      expect(tf.memory().numTensors).toBe(before);
+    }, 60_000);
+
+    it('findNonFinite names the first NaN or Infinity anywhere in an event', () => {
+      expect(findNonFinite({ type: 'epoch', testLoss: 0.5, m: [[1, 2]] }, 'epoch')).toBeNull();
+      expect(findNonFinite({ result: { confusionMatrix: [[1, 2], [3, NaN]] } }, 'completed')).toEqual({ field: 'completed.result.confusionMatrix[1][1]', value: NaN });
+      expect(findNonFinite({ testLoss: -Infinity }, 'epoch')).toEqual({ field: 'epoch.testLoss', value: -Infinity });
+    });
+  });
 });

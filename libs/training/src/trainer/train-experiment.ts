@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName, EpochSummary, ExperimentSpec, TrainingEvent, TrainingResult } from '@trainyard/contracts';
 import { batchSources } from './batch-sources';
@@ -7,15 +8,30 @@ import { buildModel, countParams, nativeInputShape, type InputShape } from '../m
 import { evaluate, yieldToEventLoop } from './evaluate';
 import { countCorrect, crossEntropy } from './loss';
 import { saveModel } from './model-io';
-import { createOptimizer } from './optimizer.factory';
+import { CHECKPOINT_FILE, disposeCheckpoint, readCheckpoint, specHash, writeCheckpoint, type CheckpointState } from './checkpoint';
+import { CheckpointMismatchError } from './checkpoint-mismatch.error';
+import { NonFiniteLossError } from './non-finite-loss.error';
+import { findNonFinite, NonFiniteMetricError } from './non-finite-metric.error';
+import { createOptimizer, optimizerState, restoreOptimizerState } from './optimizer.factory';
 import { IncompatibleSpecError, TrainingCancelledError, type TrainOptions } from './trainer.types';
 
 /**
  * Trains one experiment in this process: a fresh model per call, every tensor freed at the end,
  * whatever happens. Knows nothing of queues or terminals; callers adapt its events.
+ *
+ * Throws TrainingCancelledError when `signal` aborts, IncompatibleSpecError when the spec cannot
+ * train on its data, NonFiniteLossError at the first NaN/±Infinity training loss (naming its epoch
+ * and batch), NonFiniteMetricError before any other non-finite number would be reported, and
+ * CheckpointMismatchError when `checkpoint.dir` holds another spec's checkpoint.
  */
 export async function trainExperiment(spec: ExperimentSpec, options: TrainOptions): Promise<TrainingResult> {
-  const emit = async (event: TrainingEvent) => options.onEvent?.(event);
+  // Every event passes this one gate: no NaN or Infinity is ever reported (JSON would carry it
+  // as null), least of all in a success.
+  const emit = async (event: TrainingEvent) => {
+    const bad = findNonFinite(event, event.type);
+    if (bad) throw new NonFiniteMetricError(bad.field, bad.value);
+    await options.onEvent?.(event);
+  };
   const throwIfAborted = () => {
     if (options.signal?.aborted) throw new TrainingCancelledError(abortReason(options.signal));
   };
@@ -37,7 +53,10 @@ export async function trainExperiment(spec: ExperimentSpec, options: TrainOption
   const { model, sources } = prepare(spec, dataset, input);
   const optimizer = createOptimizer(spec.optimizer);
   const started = Date.now();
+  const checkpointDir = options.checkpoint?.dir;
+  const hash = checkpointDir ? specHash(spec) : '';
   try {
+    const resume = checkpointDir ? await resumeFrom(checkpointDir, hash, model, optimizer, sources) : null;
     const params = countParams(model);
     await emit({
       type: 'started',
@@ -49,39 +68,89 @@ export async function trainExperiment(spec: ExperimentSpec, options: TrainOption
       epochs: spec.epochs,
       batches: sources.trainBatches,
     });
+    if (resume) await emit({ type: 'resumed', fromEpoch: resume.epochsDone + 1, fromBatch: resume.batchesDone });
     const interval = options.progressIntervalMs ?? 250;
-    const epochs: EpochSummary[] = [];
-    let trainSeconds = 0;
-    for (let epoch = 1; epoch <= spec.epochs; epoch++) {
-      const epochStart = Date.now();
+    const epochs: EpochSummary[] = resume ? [...resume.epochs] : [];
+    let trainSeconds = resume?.trainSeconds ?? 0;
+    const save = async (epochsDone: number, position: { order: Int32Array | null; batchesDone: number }, running: CheckpointState['running']) => {
+      if (!checkpointDir) return;
+      // The layers' own variables, not copies: nothing steps while the checkpoint is written.
+      const weights = model.getWeights();
+      const optimizerTensors = await optimizerState(optimizer);
+      try {
+        await writeCheckpoint(checkpointDir, {
+          specHash: hash,
+          epochsDone,
+          batchesDone: position.batchesDone,
+          rng: sources.rngState(),
+          order: position.order,
+          pixelPermutation: sources.pixelPermutation,
+          running,
+          trainSeconds,
+          epochs,
+          weights,
+          optimizer: optimizerTensors,
+        });
+      } finally {
+        tf.dispose(optimizerTensors.map((t) => t.tensor));
+      }
+    };
+    for (let epoch = (resume?.epochsDone ?? 0) + 1; epoch <= spec.epochs; epoch++) {
+      // Only the first epoch of a resumed run continues mid-way; later ones start afresh. A saved
+      // order counts even at batch 0: the generator it was drawn from has moved past it.
+      const mid = resume && epoch === resume.epochsDone + 1 && (resume.batchesDone > 0 || resume.order !== null) ? resume : null;
+      const { order, batches } = sources.train(mid ? { order: mid.order, startBatch: mid.batchesDone } : undefined);
+      const epochStart = Date.now() - (mid?.running.trainMs ?? 0);
       // Loss and accuracy stay on the device until a report is due: reading every batch would
       // force a sync per step, which costs real throughput on a GPU.
-      let pending: { loss: tf.Scalar; correct: tf.Scalar; n: number }[] = [];
-      let lossSum = 0;
-      let correctSum = 0;
-      let seen = 0;
+      let pending: { loss: tf.Scalar; correct: tf.Scalar; n: number; batch: number }[] = [];
+      let lossSum = mid?.running.lossSum ?? 0;
+      let correctSum = mid?.running.correctSum ?? 0;
+      let seen = mid?.running.seen ?? 0;
       let lastReport = 0;
-      let batchIndex = 0;
+      let batchIndex = mid?.batchesDone ?? 0;
       const drain = async () => {
         const values = await Promise.all(pending.flatMap((p) => [p.loss.data(), p.correct.data()]));
         let batchLoss = 0;
-        pending.forEach((p, i) => {
-          batchLoss = values[2 * i][0];
-          lossSum += batchLoss * p.n;
-          correctSum += values[2 * i + 1][0];
-          seen += p.n;
-          p.loss.dispose();
-          p.correct.dispose();
-        });
+        const drained = pending;
         pending = [];
+        try {
+          drained.forEach((p, i) => {
+            batchLoss = values[2 * i][0];
+            // In batch order, so the error names the first batch that diverged.
+            if (!Number.isFinite(batchLoss)) throw new NonFiniteLossError(epoch, p.batch, batchLoss);
+            lossSum += batchLoss * p.n;
+            correctSum += values[2 * i + 1][0];
+            seen += p.n;
+          });
+        } finally {
+          drained.forEach((p) => (p.loss.dispose(), p.correct.dispose()));
+        }
         return batchLoss;
       };
+      // Between batches only: the pending steps are read back first, so the checkpoint's sums,
+      // weights and generator position all stand after the same batch.
+      const stopIfAborted = async () => {
+        if (!options.signal?.aborted) return;
+        await drain();
+        try {
+          await save(epoch - 1, { order, batchesDone: batchIndex }, { lossSum, correctSum, seen, trainMs: Date.now() - epochStart });
+        } catch (err) {
+          options.log?.(`checkpoint on abort not written: ${err instanceof Error ? err.message : String(err)}`);
+        }
+        throwIfAborted();
+      };
       try {
-        for (const batch of sources.train()) {
-          throwIfAborted();
+        // Driven by hand rather than for…of: the abort check must come before the next batch is
+        // drawn, since drawing it moves the generator (crops, flips) past what was trained.
+        for (;;) {
+          await stopIfAborted();
+          const next = batches.next();
+          if (next.done) break;
+          const batch = next.value;
           batchIndex++;
           const { loss, correct } = trainStep(model, optimizer, batch, input);
-          pending.push({ loss, correct, n: batch.n });
+          pending.push({ loss, correct, n: batch.n, batch: batchIndex });
           const now = Date.now();
           const last = batchIndex === sources.trainBatches;
           if (batchIndex === 1 || last || now - lastReport >= interval) {
@@ -106,7 +175,6 @@ export async function trainExperiment(spec: ExperimentSpec, options: TrainOption
       }
       const epochTrainMs = Date.now() - epochStart;
       trainSeconds += epochTrainMs / 1000;
-      throwIfAborted();
       const test = await evaluate(model, dataset, sources.test);
       const summary: EpochSummary = {
         epoch,
@@ -119,26 +187,31 @@ export async function trainExperiment(spec: ExperimentSpec, options: TrainOption
       };
       epochs.push(summary);
       await emit({ type: 'epoch', epochs: spec.epochs, ...summary });
-      if (epoch === spec.epochs) {
-        if (options.saveTo) await saveModel(model, options.saveTo);
-        const result: TrainingResult = {
-          model: spec.model.type,
-          params,
-          testAccuracy: test.accuracy,
-          testLoss: test.loss,
-          correct: test.correct,
-          testSamples: test.samples,
-          trainSamples: dataset.train.count,
-          perClassAccuracy: test.perClassAccuracy,
-          confusionMatrix: test.confusionMatrix,
-          samplesPerSec: trainSeconds > 0 ? (dataset.train.count * spec.epochs) / trainSeconds : 0,
-          backend,
-          seconds: (Date.now() - started) / 1000,
-          epochs,
-        };
-        await emit({ type: 'completed', result });
-        return result;
+      if (epoch < spec.epochs) {
+        // After the epoch event: a crash between the two replays this epoch (its event may then
+        // appear twice, which the store can drop by epoch number) rather than losing its event.
+        await save(epoch, { order: null, batchesDone: 0 }, { lossSum: 0, correctSum: 0, seen: 0, trainMs: 0 });
+        throwIfAborted();
+        continue;
       }
+      if (options.saveTo) await saveModel(model, options.saveTo);
+      const result: TrainingResult = {
+        model: spec.model.type,
+        params,
+        testAccuracy: test.accuracy,
+        testLoss: test.loss,
+        correct: test.correct,
+        testSamples: test.samples,
+        trainSamples: dataset.train.count,
+        perClassAccuracy: test.perClassAccuracy,
+        confusionMatrix: test.confusionMatrix,
+        samplesPerSec: trainSeconds > 0 ? (dataset.train.count * spec.epochs) / trainSeconds : 0,
+        backend,
+        seconds: (Date.now() - started) / 1000,
+        epochs,
+      };
+      await emit({ type: 'completed', result });
+      return result;
     }
     throw new Error('unreachable: training ended without a final epoch');
   } finally {
@@ -147,7 +220,50 @@ export async function trainExperiment(spec: ExperimentSpec, options: TrainOption
   }
 }
 
-/** The model and batches for this data; a mismatch the schema did not catch fails as IncompatibleSpecError. */
+/**
+ * Loads the checkpoint in `dir` into the fresh model, optimizer and batch generator, and returns
+ * where training continues; null when there is none. Refuses another spec's checkpoint.
+ */
+async function resumeFrom(
+  dir: string,
+  hash: string,
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+  sources: ReturnType<typeof batchSources>,
+): Promise<Omit<CheckpointState, 'weights' | 'optimizer'> | null> {
+  const saved = await readCheckpoint(dir);
+  if (!saved) return null;
+  try {
+    const file = path.join(dir, CHECKPOINT_FILE);
+    if (saved.specHash !== hash) throw new CheckpointMismatchError(file, 'was written for another spec; delete it to start afresh');
+    if (!sameInts(saved.pixelPermutation, sources.pixelPermutation)) {
+      throw new CheckpointMismatchError(file, 'its pixel permutation differs from the one this version derives from the spec');
+    }
+    if (saved.weights.length !== model.weights.length) {
+      throw new CheckpointMismatchError(file, `holds ${saved.weights.length} weights, the model has ${model.weights.length}`);
+    }
+    // model.weights includes the non-trainable BatchNorm moving mean and variance, so they resume too.
+    model.setWeights(saved.weights);
+    await restoreOptimizerState(optimizer, saved.optimizer);
+    sources.restoreRng(saved.rng);
+    const { weights: _w, optimizer: _o, ...position } = saved;
+    return position;
+  } finally {
+    disposeCheckpoint(saved);
+  }
+}
+
+function sameInts(a: Int32Array | null, b: Int32Array | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+/**
+ * The model and batches for this data. Only a real shape check calls the spec incompatible
+ * (IncompatibleSpecError, never retried): TF.js layers' ValueError ("Negative dimension size…"),
+ * or a layer whose output is empty. Anything else (a wasm RuntimeError, out of memory) is not the
+ * spec's fault and goes up unchanged, so the worker can treat it as a backend failure.
+ */
 function prepare(spec: ExperimentSpec, dataset: Dataset, input: InputShape) {
   const where = `${spec.model.type} on ${dataset.name} (${input.height}×${input.width}×${input.channels})`;
   let model: tf.Sequential | undefined;
@@ -155,12 +271,18 @@ function prepare(spec: ExperimentSpec, dataset: Dataset, input: InputShape) {
     const sources = batchSources(dataset, spec);
     model = buildModel(spec.model, input, spec.seed);
     const collapsed = model.layers.find((l) => (l.outputShape as (number | null)[]).some((d) => d === 0));
-    if (collapsed) throw new Error(`the images are too small: layer ${collapsed.name} has an empty output`);
+    if (collapsed) throw new IncompatibleSpecError(`${where}: the images are too small: layer ${collapsed.name} has an empty output`);
     return { model, sources };
   } catch (err) {
     model?.dispose();
-    throw new IncompatibleSpecError(`${where}: ${err instanceof Error ? err.message : String(err)}`);
+    if (err instanceof IncompatibleSpecError || isLayersValueError(err)) throw new IncompatibleSpecError(`${where}: ${err.message}`);
+    throw err;
   }
+}
+
+/** tfjs-layers' ValueError (Python's ValueError: bad shapes or arguments); the class is not exported, its name is kept in every bundle. */
+function isLayersValueError(err: unknown): err is Error {
+  return err instanceof Error && err.constructor.name === 'ValueError';
 }
 
 function trainStep(

@@ -16,6 +16,14 @@ export interface TrainOptions {
   /** Name put in the `started` event. */
   worker?: string;
   log?: (message: string) => void;
+  /**
+   * Checkpoints in `dir` (one per run; see checkpoint.ts). Written at the end of every epoch but
+   * the last, and when `signal` aborts between batches; when `dir` already holds one of the same
+   * spec, the run resumes from it (a `resumed` event) and ends exactly as an uninterrupted run
+   * would. One of another spec throws CheckpointMismatchError. The caller deletes it with
+   * deleteCheckpoint() once the run's outcome is stored.
+   */
+  checkpoint?: { dir: string };
 }
 
 /** Thrown when the AbortSignal fires; training stops between batches with every tensor freed. */
@@ -32,10 +40,4 @@ export interface BackendSelection {
   passedOver: { backend: BackendName; why: string }[];
 }
 
-/** The spec cannot train on its data (e.g. channels or image size do not fit): no retry can help. */
-export class IncompatibleSpecError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'IncompatibleSpecError';
-  }
-}
+export { IncompatibleSpecError } from '../incompatible-spec.error';

@@ -1,3 +1,4 @@
+import { IncompatibleSpecError } from '../incompatible-spec.error';
 import { assertImage, type ImageShape } from './image-shape';
 
 export interface NormalizeSettings {
@@ -27,11 +28,11 @@ function channelStats(n: NormalizeSettings, channels: number, c: number): { mean
   // One value broadcasts to every channel, as torchvision's Normalize((0.1307,), (0.3081,)) does.
   for (const [name, values] of [['mean', n.mean], ['std', n.std]] as const) {
     if (values.length !== 1 && values.length !== channels) {
-      throw new RangeError(`normalize ${name} has ${values.length} values; the images have ${channels} channel(s) (give 1 or ${channels})`);
+      throw new IncompatibleSpecError(`normalize ${name} has ${values.length} values; the images have ${channels} channel(s) (give 1 or ${channels})`);
     }
   }
   const std = n.std.length === 1 ? n.std[0] : n.std[c];
-  if (!(std > 0)) throw new RangeError(`normalize std must be positive, got ${std}`);
+  if (!(std > 0)) throw new IncompatibleSpecError(`normalize std must be positive, got ${std}`);
   return { mean: n.mean.length === 1 ? n.mean[0] : n.mean[c], std };
 }
 

@@ -1,3 +1,4 @@
+import { IncompatibleSpecError } from '../incompatible-spec.error';
 import type { ExperimentSpec } from '@trainyard/contracts';
 import type { ImageShape } from './image-shape';
 import { normalizationTable } from './normalize';
@@ -32,7 +33,7 @@ export interface TransformPlan {
 export function compileTransforms(settings: TransformSettings, shape: ImageShape): TransformPlan {
   const t = settings.transforms ?? {};
   const padding = t.randomCrop?.padding ?? 0;
-  if (!Number.isInteger(padding) || padding < 0) throw new RangeError(`random crop padding must be a non-negative integer, got ${padding}`);
+  if (!Number.isInteger(padding) || padding < 0) throw new IncompatibleSpecError(`random crop padding must be a non-negative integer, got ${padding}`);
   const seed = settings.permutePixels;
   return {
     shape: { height: shape.height, width: shape.width, channels: shape.channels },

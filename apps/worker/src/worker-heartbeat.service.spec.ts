@@ -1,0 +1,76 @@
+import pino from 'pino';
+import { workerHeartbeatKey, type WorkerHeartbeat } from '@trainyard/contracts';
+import type { AppConfig } from '@trainyard/config';
+import { deleteKeys, testPrefix, useTestRedis } from '../../../test/support/test-redis';
+import type { Trainer } from './trainer.port';
+import { HEARTBEAT_TTL_MS, WorkerHeartbeatService } from './worker-heartbeat.service';
+
+// The heartbeat in a real Redis, with the trainer's backend probe faked.
+describe('WorkerHeartbeatService', () => {
+  const t = useTestRedis();
+  let prefix: string;
+  let services: WorkerHeartbeatService[];
+  beforeEach(() => {
+    prefix = testPrefix();
+    services = [];
+  });
+  afterEach(async () => {
+    await Promise.all(services.map((s) => s.onModuleDestroy()));
+    await deleteKeys(t.redis, prefix);
+  });
+
+  const start = (probe: Trainer['initBackend']) => {
+    const exit = jest.fn();
+    const trainer = { initBackend: jest.fn(probe), trainExperiment: jest.fn() } as unknown as Trainer;
+    const config = { queuePrefix: prefix, workerName: 'w1' } as AppConfig;
+    const service = new WorkerHeartbeatService(config, t.redis, trainer, { backend: 'wasm', reason: 'test', passedOver: [] }, pino({ level: 'silent' }), exit);
+    services.push(service);
+    service.onApplicationBootstrap();
+    return { service, exit, trainer };
+  };
+  const read = async (): Promise<WorkerHeartbeat | null> => {
+    const raw = await t.redis.get(workerHeartbeatKey(prefix, 'w1'));
+    return raw ? (JSON.parse(raw) as WorkerHeartbeat) : null;
+  };
+  const until = async <T>(get: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 10_000): Promise<T> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const v = await get();
+      if (ok(v)) return v;
+      if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms: ${JSON.stringify(v)}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+
+  it('publishes backend, backendOk, lastCheckedAt and the current job under <prefix>:workers:<name>, with a TTL', async () => {
+    const { service } = start(async () => ({ backend: 'wasm', reason: 'probe', passedOver: [] }));
+    const first = await until(read, (h) => h !== null);
+    expect(first).toEqual({ backend: 'wasm', backendOk: true, lastCheckedAt: expect.any(String), currentJob: null });
+    const ttl = await t.redis.pttl(workerHeartbeatKey(prefix, 'w1'));
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(HEARTBEAT_TTL_MS);
+
+    service.jobStarted('exp-1');
+    await until(read, (h) => h?.currentJob === 'exp-1');
+    service.jobEnded('exp-1');
+    await until(read, (h) => h?.currentJob === null);
+  });
+
+  it('after a backend error, probes the backend: ok goes on, a backend that cannot compute exits(1)', async () => {
+    const healthy = start(async () => ({ backend: 'wasm', reason: 'probe', passedOver: [] }));
+    const before = (await until(read, (h) => h !== null))!.lastCheckedAt;
+    await new Promise((r) => setTimeout(r, 5));
+    await expect(healthy.service.recheckBackend()).resolves.toBe(true);
+    expect(healthy.exit).not.toHaveBeenCalled();
+    expect(healthy.trainer.initBackend).toHaveBeenCalledWith('wasm', expect.any(Function));
+    expect(Date.parse((await read())!.lastCheckedAt)).toBeGreaterThan(Date.parse(before));
+    await healthy.service.onModuleDestroy();
+
+    const broken = start(async () => {
+      throw new WebAssembly.RuntimeError('memory access out of bounds');
+    });
+    await expect(broken.service.recheckBackend()).resolves.toBe(false);
+    expect(broken.exit).toHaveBeenCalledWith(1);
+    expect(await read()).toMatchObject({ backendOk: false });
+  });
+});
