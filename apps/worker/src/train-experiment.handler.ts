@@ -1,4 +1,6 @@
+import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bullmq';
 import { DelayedError, UnrecoverableError, WaitingError, type Job, type Queue } from 'bullmq';
@@ -6,7 +8,7 @@ import type { Logger } from 'pino';
 import type { Redis } from 'ioredis';
 import { QueueName, runKind, sampleEpochs, type ExperimentSpec, type TrainJobData, type TrainingEvent } from '@trainyard/contracts';
 import { runDetached, type AppConfig } from '@trainyard/config';
-import { ExperimentStore, FairShareScheduler, TERMINAL_STATUSES, subscribeToCancellations } from '@trainyard/experiment-store';
+import { ExperimentNotFoundError, ExperimentStore, FairShareScheduler, TERMINAL_STATUSES, subscribeToCancellations } from '@trainyard/experiment-store';
 import type { BackendSelection } from '@trainyard/training';
 import { BackendCrashedError } from './backend-crashed.error';
 import { AbortReason, errorMessage, isUnrecoverable } from './job-errors';
@@ -25,6 +27,9 @@ export const RUNNING_LIMIT_RECHECK_MS = 2000;
  * every backend it meets from being retried for ever.
  */
 export const MAX_BACKEND_CRASHES = 2;
+
+/** How often an event that Redis could not take is tried again (ms); each try itself retries for ~1.5 s. */
+export const EVENT_RETRY_MS = 1000;
 
 /**
  * Runs one `train-experiment` job: adapts the trainer's events to the experiment store (which
@@ -106,6 +111,46 @@ export class TrainExperimentHandler implements OnModuleInit {
       }
     } finally {
       this.running.delete(id);
+      await this.dropCheckpointIfFinished(id, log);
+    }
+  }
+
+  /**
+   * The run's checkpoint (`ARTIFACTS_DIR/<id>/checkpoint/`) lives while the run can still be
+   * resumed, and goes once its record is finished, whichever way it finished (one rule, in one
+   * place). Kept after a shutdown, a lost lock, a crash or a retry: the next attempt, on any
+   * worker that shares ARTIFACTS_DIR, resumes from it. If Redis cannot say, it stays: a stale
+   * checkpoint costs disk, a deleted one a re-run.
+   */
+  private async dropCheckpointIfFinished(id: string, log: Logger): Promise<void> {
+    try {
+      const record = await this.store.get(id);
+      if (record && !TERMINAL_STATUSES.has(record.status)) return;
+      await fs.rm(this.checkpointDir(id), { recursive: true, force: true });
+    } catch (err) {
+      log.warn({ err }, 'checkpoint not cleaned up');
+    }
+  }
+
+  private checkpointDir(id: string): string {
+    return path.join(this.config.artifactsDir, id, 'checkpoint');
+  }
+
+  /**
+   * Stores one training event. While Redis is away the call is retried every EVENT_RETRY_MS, and
+   * training waits (the trainer awaits each event), so no `epoch` or `completed` is lost; it
+   * gives up only when the job is aborted (lock lost, shutdown, cancel), and a later attempt
+   * resumes from the checkpoint.
+   */
+  private async appendWaitingOutOutage(id: string, event: TrainingEvent, signal: AbortSignal, log: Logger) {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.store.appendEvent(id, event);
+      } catch (err) {
+        if (err instanceof ExperimentNotFoundError || signal.aborted) throw err;
+        if (attempt === 0) log.warn({ err: errorMessage(err), event: event.type }, 'event not stored (Redis away?): training paused until it is');
+        await sleep(EVENT_RETRY_MS, undefined, { signal });
+      }
     }
   }
 
@@ -137,10 +182,11 @@ export class TrainExperimentHandler implements OnModuleInit {
   ): Promise<TrainJobOutcome> {
     let completedStored = false;
     const onEvent = async (event: TrainingEvent) => {
-      const stored = await this.store.appendEvent(id, event);
+      const stored = await this.appendWaitingOutOutage(id, event, signal, log);
       if (!stored) {
-        // Refused: the record finished elsewhere (cancelled while this job was starting).
-        if (!signal.aborted) abort(AbortReason.RecordFinished);
+        // Refused: a stretch of training already in the history (a resumed run), or the record
+        // finished elsewhere (cancelled while this job was starting), which stops this copy.
+        if (!signal.aborted && TERMINAL_STATUSES.has((await this.store.get(id))?.status ?? 'completed')) abort(AbortReason.RecordFinished);
         return;
       }
       if (event.type === 'completed') completedStored = true;
@@ -152,11 +198,12 @@ export class TrainExperimentHandler implements OnModuleInit {
       signal,
       onEvent,
       saveTo: path.join(this.config.artifactsDir, id),
+      checkpoint: { dir: this.checkpointDir(id) },
       worker: this.config.workerName,
       backend: this.backend.backend,
       log: (message: string) => log.info(message),
     });
-    if (!completedStored) await this.store.appendEvent(id, { type: 'completed', result });
+    if (!completedStored) await this.appendWaitingOutOutage(id, { type: 'completed', result }, signal, log);
     log.info({ testAccuracy: result.testAccuracy, seconds: result.seconds }, 'training completed');
     return { outcome: 'completed', testAccuracy: result.testAccuracy };
   }

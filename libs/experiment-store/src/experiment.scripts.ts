@@ -4,18 +4,24 @@
 /**
  * KEYS: record hash, events list, finished zset.
  * ARGV: id, event JSON before the seq, event JSON after the seq, '1' if terminal, finish time (ms),
- *       the status the event sets ('' for none), the owner key prefix, then field/value pairs to
- *       set on the record.
- * Returns the new seq; 0 when the record is already finished; -1 when it does not exist.
+ *       the status the event sets ('' for none), the owner key prefix, the training position of a
+ *       progress or epoch event ('' for other events), then field/value pairs to set on the record.
+ * Returns the new seq; 0 when the record is already finished; -1 when it does not exist; -2 when
+ * the event's training position is not past the record's `trainedTo` (already in the history).
  * The owner's queued set follows the status (its key is built here from the record's owner).
  */
 export const APPEND_EVENT_LUA = `
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return -1 end
 if status == 'completed' or status == 'failed' or status == 'cancelled' then return 0 end
+if ARGV[8] ~= '' then
+  local trained = tonumber(redis.call('HGET', KEYS[1], 'trainedTo') or '0')
+  if tonumber(ARGV[8]) <= trained then return -2 end
+  redis.call('HSET', KEYS[1], 'trainedTo', ARGV[8])
+end
 local seq = redis.call('HINCRBY', KEYS[1], 'lastSeq', 1)
 redis.call('RPUSH', KEYS[2], ARGV[2] .. seq .. ARGV[3])
-if #ARGV > 7 then redis.call('HSET', KEYS[1], unpack(ARGV, 8)) end
+if #ARGV > 8 then redis.call('HSET', KEYS[1], unpack(ARGV, 9)) end
 if ARGV[4] == '1' then redis.call('ZADD', KEYS[3], ARGV[5], ARGV[1]) end
 if ARGV[6] ~= '' then
   local queued = ARGV[7] .. redis.call('HGET', KEYS[1], 'owner') .. ':queued'

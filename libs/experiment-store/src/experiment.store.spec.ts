@@ -33,8 +33,9 @@ describe('ExperimentStore', () => {
     try {
       const otherStore = new ExperimentStore(other, { prefix });
       await store.appendEvent(id, { type: 'started', backend: 'cpu', worker: 'w1', params: 1, trainSamples: 1, testSamples: 1, epochs: 1, batches: 100 });
+      // Events without a training position (progress and epoch must come in order: see below).
       const appended = await Promise.all(
-        Array.from({ length: 60 }, (_, i) => (i % 2 ? store : otherStore).appendEvent(id, progress(i + 1))),
+        Array.from({ length: 60 }, (_, i) => (i % 2 ? store : otherStore).appendEvent(id, { type: 'resumed', fromEpoch: 1, fromBatch: i })),
       );
       const seqs = appended.map((e) => e!.seq).sort((a, b) => a - b);
       expect(seqs).toEqual(Array.from({ length: 60 }, (_, i) => i + 2));
@@ -46,6 +47,29 @@ describe('ExperimentStore', () => {
     } finally {
       await other.quit();
     }
+  });
+
+  it('keeps each batch and epoch once: a resumed run training a stretch again adds nothing for it', async () => {
+    const { id } = await store.create({ owner: 'alice', spec });
+    const started = { type: 'started', backend: 'cpu', worker: 'w1', params: 1, trainSamples: 1, testSamples: 1, epochs: 2, batches: 100 } as const;
+    const epoch = (n: number) => ({ type: 'epoch', epochs: 2, epoch: n, trainLoss: 1, trainAccuracy: 0.5, testLoss: 1, testAccuracy: 0.5, seconds: 1, samplesPerSec: 1 }) as never;
+    await store.appendEvent(id, started);
+    for (const b of [1, 2, 3]) expect(await store.appendEvent(id, progress(b))).not.toBeNull();
+    expect(await store.appendEvent(id, epoch(1))).not.toBeNull();
+    expect(await store.appendEvent(id, { ...progress(1), epoch: 2 })).not.toBeNull();
+    // The worker died; the next one resumes from the checkpoint at the end of epoch 1, or from
+    // scratch, and sends what it trains again: none of it is stored twice.
+    await store.appendEvent(id, started);
+    await store.appendEvent(id, { type: 'resumed', fromEpoch: 1, fromBatch: 2 });
+    for (const b of [2, 3]) await expect(store.appendEvent(id, progress(b))).resolves.toBeNull();
+    await expect(store.appendEvent(id, epoch(1))).resolves.toBeNull();
+    await expect(store.appendEvent(id, { ...progress(1), epoch: 2 })).resolves.toBeNull();
+    // ...and the run goes on past where it was.
+    expect(await store.appendEvent(id, { ...progress(2), epoch: 2 })).toMatchObject({ type: 'progress', epoch: 2, batch: 2 });
+    const history = await store.events(id);
+    const points = history.filter((e) => e.type === 'progress' || e.type === 'epoch').map((e) => (e.type === 'epoch' ? `E${e.epoch}` : `${e.epoch}.${e.batch}`));
+    expect(points).toEqual(['1.1', '1.2', '1.3', 'E1', '2.1', '2.2']);
+    expect(history.map((e) => e.seq)).toEqual(history.map((_, i) => i + 1));
   });
 
   it('refuses any event after a terminal one', async () => {

@@ -138,8 +138,12 @@ export class ExperimentStore {
   /**
    * Appends one event: seq = lastSeq + 1, and the record's status, timestamps, result, error,
    * worker and backend follow from it, all in one atomic step. Returns null, and stores nothing,
-   * when the record is already finished (so a late `progress` can never follow `completed`);
-   * throws when the record does not exist.
+   * - when the record is already finished (so a late `progress` can never follow `completed`);
+   * - for a `progress` or `epoch` event whose point of training is already in the history: a
+   *   run resumed from a checkpoint older than its last event trains that stretch again, and
+   *   training is deterministic, so the history keeps the first copy and each batch and epoch
+   *   appears once in the history and the curves (see `trainingPosition`).
+   * Throws when the record does not exist.
    */
   async appendEvent(id: string, body: ExperimentEventBody): Promise<ExperimentEvent | null> {
     const at = new Date();
@@ -162,10 +166,11 @@ export class ExperimentStore {
       at.getTime(),
       patch[0] === 'status' ? patch[1] : '',
       this.keys.ownerPrefix,
+      trainingPosition(clean),
       ...patch,
     );
     if (seq === -1) throw new ExperimentNotFoundError(id);
-    if (seq === 0) return null;
+    if (seq === 0 || seq === -2) return null;
     const event = { id, seq, type, at: at.toISOString(), ...fields } as ExperimentEvent;
     this.opts.publisher?.publish(event);
     return event;
@@ -235,6 +240,17 @@ export class ExperimentNotFoundError extends Error {
 }
 
 /** The record fields an event sets, as HSET field/value pairs. */
+/**
+ * Where a `progress` or `epoch` event stands in a run, as one increasing number: epoch × 10⁶ +
+ * batch (both from 1), and an epoch's summary after all of its batches. '' for other events.
+ * An epoch holds far fewer than 10⁶ batches (60,000 images at batch size 1 is the most the course allows).
+ */
+export function trainingPosition(body: ExperimentEventBody): string {
+  if (body.type === 'progress') return String(body.epoch * 1e6 + body.batch);
+  if (body.type === 'epoch') return String(body.epoch * 1e6 + (1e6 - 1));
+  return '';
+}
+
 function recordPatch(body: ExperimentEventBody, at: string): string[] {
   switch (body.type) {
     case 'queued':
