@@ -5,18 +5,12 @@
 // well under 60 s on a busy 2-core machine (a request and three counts take a few ms).
 import fc from 'fast-check';
 import request from 'supertest';
-import { auth, startHarness, type Harness } from '../apps/api/testing/api-harness';
+import { auth, useHarness } from '../apps/api/testing/api-harness';
 import { anyBody, withPrototypeKey } from './support/hostile-bodies';
 
 jest.setTimeout(180_000);
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => {
-  await h?.close();
-});
+const h = useHarness();
 
 /** Jobs in the queue in any state, and experiment records (the store's index, read as an admin). */
 async function enqueued() {

@@ -6,18 +6,12 @@ import request from 'supertest';
 import type { ExperimentEvent } from '@trainyard/contracts';
 import { watchExperiments } from '../apps/cli/src/api/experiment-watcher';
 import { startService, waitUntil, API_MAIN, type ServiceProcess } from '../apps/cli/src/commands/service-process';
-import { STACK_TOKENS, stackAuth, startStack, type Stack } from './support/service-stack';
+import { STACK_TOKENS, stackAuth, useStack } from './support/service-stack';
 import * as path from 'node:path';
 
 jest.setTimeout(600_000);
 
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack();
-});
-afterAll(async () => {
-  await stack?.close();
-});
+const stack = useStack();
 
 it('SIGTERM: the API exits 0 after draining, and a watching client misses nothing across the restart', async () => {
   const worker = stack.startWorker('shutdown-worker');

@@ -8,17 +8,11 @@ import request from 'supertest';
 import { JobName, PRESET_NAMES, QueueName, SUITES, type ExperimentEvent, type TrainJobData, type TrainingResult } from '@trainyard/contracts';
 import { subscribeToCancellations, trainJobOptions } from '@trainyard/experiment-store';
 import { bullConnectionOptions, createRedisClient } from '@trainyard/redis';
-import { auth, startHarness, TOKENS, type Harness } from '../apps/api/testing/api-harness';
+import { auth, TOKENS, useHarness } from '../apps/api/testing/api-harness';
 
 jest.setTimeout(30_000);
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => {
-  await h?.close();
-});
+const h = useHarness();
 
 const http = () => request(h.api.url);
 const submit = (user: 'alice' | 'bob' | 'admin', body: unknown = { preset: 'mnist-cnn', limit: 100 }) =>
@@ -74,6 +68,15 @@ describe('POST /api/experiments validation', () => {
     ['an unknown dataset', { preset: 'mnist-cnn', dataset: '/etc/passwd' }, /^dataset$/],
     ['an array body', [1, 2, 3], /^\(root\)$/],
     ['an empty object', {}, /./],
+    // Issue 8's hostile inputs.
+    [
+      'a test batch that needs more memory than a worker has (fault 3)',
+      { preset: 'cifar10-vgg16', dataset: 'synthetic', limit: 16, batchSize: 16, testLimit: 10000, testBatchSize: 10000 },
+      /^testBatchSize$/,
+    ],
+    ['a normalize std that makes every loss NaN (fault 5)', { preset: 'mnist-cnn', dataset: 'synthetic', limit: 1024, testLimit: 200, transforms: { normalize: { mean: [0], std: [1e-30] } } }, /^transforms\.normalize\.std/],
+    ['a __proto__ alias for a field (fault 6)', JSON.parse('{"preset":"mnist-fc","__proto__":{"limit":77}}'), /__proto__/],
+    ['a __proto__ alias inside model (fault 6)', JSON.parse('{"preset":"mnist-fc","model":{"__proto__":{"hidden":3}}}'), /__proto__/],
   ];
 
   it.each(catalogue)('rejects %s with 400, the offending field, and nothing enqueued', async (_, body, field) => {
@@ -82,7 +85,7 @@ describe('POST /api/experiments validation', () => {
     const res = await submit('alice', body);
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
-    expect(res.body.message).toMatch(/^Invalid experiment|must be a JSON object/);
+    expect(res.body.message).toMatch(/^Invalid experiment|must be a JSON object|^Forbidden key/);
     expect(res.body.issues.length).toBeGreaterThan(0);
     expect(res.body.issues.some((i: { path: string }) => field.test(i.path))).toBe(true);
     expect(await queueSize()).toBe(before);

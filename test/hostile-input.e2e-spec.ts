@@ -2,17 +2,11 @@
 // a real Redis: prototype keys anywhere in a body (issue 8, fault 6) answer 400 naming the path,
 // and nothing is recorded or enqueued.
 import request from 'supertest';
-import { auth, startHarness, type Harness } from '../apps/api/testing/api-harness';
+import { auth, useHarness } from '../apps/api/testing/api-harness';
 
 jest.setTimeout(60_000);
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => {
-  await h?.close();
-});
+const h = useHarness();
 
 const http = () => request(h.api.url);
 

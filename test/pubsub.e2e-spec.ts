@@ -5,17 +5,11 @@
 import request from 'supertest';
 import { cancelChannel } from '@trainyard/experiment-store';
 import { waitUntil, type ServiceProcess } from '../apps/cli/src/commands/service-process';
-import { stackAuth, startStack, subscriptionsByClientName, type Stack } from './support/service-stack';
+import { stackAuth, subscriptionsByClientName, useStack } from './support/service-stack';
 
 jest.setTimeout(600_000);
 
-let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack();
-});
-afterAll(async () => {
-  await stack?.close();
-});
+const stack = useStack();
 
 const FRESH_STARTS = 5;
 

@@ -3,6 +3,7 @@
 // answer /health with 503 (and the API's routes with 503 + Retry-After) while Redis is away, and
 // serve normally once it is back. Real API and worker processes; Redis is killed with SIGKILL.
 import request from 'supertest';
+import type { ExperimentEvent } from '@trainyard/contracts';
 import { waitUntil, type ServiceProcess } from '../apps/cli/src/commands/service-process';
 import { stackAuth, startStack, type Stack } from './support/service-stack';
 
@@ -40,7 +41,15 @@ async function finishes(id: string) {
   );
 }
 
-it('every process outlives a long Redis outage, answers 503 meanwhile, and serves normally after', async () => {
+it('every process outlives a long Redis outage, answers 503 meanwhile, and serves normally after; a run in flight loses nothing', async () => {
+  // A run in flight when Redis dies: its worker pauses it (events wait to be stored), loses the
+  // job's lock during the outage, and the job is found stalled and resumed from its checkpoint.
+  const inFlight = await request(api.url).post('/api/experiments').set(stackAuth('bob')).send({ preset: 'mnist-fc', dataset: 'synthetic', limit: 2048, testLimit: 64, epochs: 6 });
+  expect(inFlight.status).toBe(201);
+  const flightId = inFlight.body.id as string;
+  const events = async () => (await request(api.url).get(`/api/experiments/${flightId}/events`).set(stackAuth('bob'))).body as ExperimentEvent[];
+  await waitUntil('the run in flight to finish an epoch', async () => (await events()).some((e) => e.type === 'epoch'), [api.service, worker], 120_000);
+
   await stack.redis.kill();
   const killedAt = Date.now();
   await waitUntil('/health to answer 503', async () => (await health()).status === 503, [api.service, worker], 30_000);
@@ -68,6 +77,14 @@ it('every process outlives a long Redis outage, answers 503 meanwhile, and serve
   const created = await request(api.url).post('/api/experiments').set(stackAuth('alice')).send({ preset: 'mnist-fc', dataset: 'synthetic', limit: 64, testLimit: 16, epochs: 1 });
   expect(created.status).toBe(201);
   await finishes(created.body.id);
+
+  // The run in flight completed, with each epoch once and seq contiguous: nothing lost or doubled.
+  const trainedBy = async () => (await request(api.url).get(`/api/experiments/${flightId}`).set(stackAuth('bob'))).body.status;
+  await waitUntil('the run in flight to complete', async () => (await trainedBy()) === 'completed', [api.service, worker], 300_000);
+  const history = await events();
+  expect(history.map((e) => e.seq)).toEqual(history.map((_, i) => i + 1));
+  expect(history.flatMap((e) => (e.type === 'epoch' ? [e.epoch] : []))).toEqual([1, 2, 3, 4, 5, 6]);
+  expect(history.filter((e) => e.type === 'completed')).toHaveLength(1);
   expect(exited()).toEqual([]);
   // The process policy logs any rejection nobody handled as a bug: there must be none.
   const unhandled = [api.service, worker].flatMap((s) => stack.log(s).split('\n').filter((l) => /unhandled/i.test(l)));

@@ -2,17 +2,11 @@
 // chosen per path: strict for the dashboard and the JSON API, a little wider for Swagger UI and
 // bull-board. That the pages still work under them is checked in Chromium (test/browser).
 import request from 'supertest';
-import { auth, startHarness, type Harness } from '../apps/api/testing/api-harness';
+import { auth, useHarness } from '../apps/api/testing/api-harness';
 
 jest.setTimeout(60_000);
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => {
-  await h?.close();
-});
+const h = useHarness();
 
 const http = () => request(h.api.url);
 

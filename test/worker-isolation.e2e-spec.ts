@@ -1,14 +1,8 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { Queue } from 'bullmq';
-import Redis from 'ioredis';
-import { QueueName, workerHeartbeatKey, type ExperimentEvent, type TrainJobData, type WorkerHeartbeat } from '@trainyard/contracts';
-import { ExperimentStore } from '@trainyard/experiment-store';
-import { bullConnectionOptions } from '@trainyard/redis';
+import { QueueName, workerHeartbeatKey, type ExperimentEvent, type WorkerHeartbeat } from '@trainyard/contracts';
 import { oneToN, seqs, submitExperiment, waitForEvents, waitForStatus } from './support/experiments';
-import { deleteKeys, startTestRedis, testPrefix, type TestRedis } from './support/test-redis';
-import { ensureWorkerBuilt, spawnWorker, type WorkerProcess, type WorkerProcessOptions } from './support/worker-process';
+import type { LogLine } from './support/worker-process';
+import { useWorkerTestBed } from './support/worker-test-bed';
 
 // Training runs away from the worker's event loop, one fresh child per job: real worker processes
 // with the real trainer, and faults injected by test/support/fault-trainer.js.
@@ -27,57 +21,18 @@ const WAIT_MS = 120_000;
 jest.setTimeout(240_000);
 
 describe('training off the event loop (e2e)', () => {
-  let redisServer: TestRedis;
-  let redis: Redis;
-  let prefix: string;
-  let home: string;
-  let queue: Queue<TrainJobData>;
-  let store: ExperimentStore;
-  let workers: WorkerProcess[];
-
-  const startWorker = async (name: string, extra: Partial<WorkerProcessOptions> = {}) => {
-    const worker = spawnWorker({ redisUrl: redisServer.url, prefix, name, home, trainerModule: FAULT_TRAINER, ...extra });
-    workers.push(worker);
-    await worker.ready;
-    return worker;
-  };
+  const bed = useWorkerTestBed({ defaults: { trainerModule: FAULT_TRAINER }, waitMs: WAIT_MS });
+  const { startWorker, finishedJob } = bed;
   const ended = (events: ExperimentEvent[]) => events.some((e) => e.type === 'completed' || e.type === 'failed' || e.type === 'cancelled');
   const startedBy = (events: ExperimentEvent[]) => events.flatMap((e) => (e.type === 'started' ? [e.worker] : []));
-  const finished = async (id: string) => {
-    await waitFor(async () => (await queue.getJob(id))?.finishedOn !== undefined);
-    return (await queue.getJob(id))!;
-  };
-
-  beforeAll(async () => {
-    ensureWorkerBuilt();
-    redisServer = await startTestRedis();
-    redis = new Redis(redisServer.url);
-  });
-  afterAll(async () => {
-    await redis?.quit();
-    await redisServer?.stop();
-  });
-  beforeEach(() => {
-    prefix = testPrefix();
-    home = fs.mkdtempSync(path.join(os.tmpdir(), 'trainyard-isolation-e2e-'));
-    queue = new Queue(QueueName.Training, { connection: bullConnectionOptions(redisServer.url, 'producer'), prefix });
-    store = new ExperimentStore(redis, { prefix });
-    workers = [];
-  });
-  afterEach(async () => {
-    await Promise.all(workers.map((w) => w.stop('SIGKILL')));
-    await queue.close();
-    await deleteKeys(redis, prefix);
-    fs.rmSync(home, { recursive: true, force: true });
-  });
 
   it('a training step that blocks longer than the lock: the run is trained once, and job and record agree', async () => {
     const env = { FAULT_BLOCK_FIRST_STEP_MS: String(BLOCK_MS) };
     await Promise.all([startWorker('w1', { workerOptions: SHORT_LOCK, env }), startWorker('w2', { workerOptions: SHORT_LOCK, env })]);
-    const { id } = await submitExperiment(queue, store, SHORT);
-    await waitForStatus(store, id, 'completed', WAIT_MS);
-    const job = await finished(id);
-    const events = await store.events(id);
+    const { id } = await submitExperiment(bed.queue, bed.store, SHORT);
+    await waitForStatus(bed.store, id, 'completed', WAIT_MS);
+    const job = await finishedJob(id);
+    const events = await bed.store.events(id);
 
     expect(startedBy(events)).toHaveLength(1);
     expect(await job.getState()).toBe('completed');
@@ -93,13 +48,13 @@ describe('training off the event loop (e2e)', () => {
     // The lock is taken away (as when Redis was unreachable for longer than the lock), so the
     // stalled check hands the job to a worker again while the first copy may still be training.
     const [w1, w2] = await Promise.all([startWorker('w1', { workerOptions: SHORT_LOCK }), startWorker('w2', { workerOptions: SHORT_LOCK })]);
-    const { id } = await submitExperiment(queue, store, LONG);
-    const first = await waitForEvents(store, id, (events) => events.some((e) => e.type === 'progress'), WAIT_MS);
+    const { id } = await submitExperiment(bed.queue, bed.store, LONG);
+    const first = await waitForEvents(bed.store, id, (events) => events.some((e) => e.type === 'progress'), WAIT_MS);
     const holder = startedBy(first)[0] === 'w1' ? w1 : w2;
-    await redis.del(`${prefix}:${QueueName.Training}:${id}:lock`);
-    await holder.waitForLog((l) => l.msg === 'job lock lost: training stopped, the job is left to whoever holds it now', WAIT_MS);
+    await bed.redis.del(`${bed.prefix}:${QueueName.Training}:${id}:lock`);
+    await holder.waitForLog((l: LogLine) => l.msg === 'job lock lost: training stopped, the job is left to whoever holds it now', WAIT_MS);
 
-    const events = await waitForEvents(store, id, ended, 2 * WAIT_MS);
+    const events = await waitForEvents(bed.store, id, ended, 2 * WAIT_MS);
     expect(events.at(-1)).toMatchObject({ type: 'completed' });
     expect(startedBy(events)).toHaveLength(2);
     // One run at a time: after the second `started`, progress only moves forward (two copies
@@ -109,28 +64,28 @@ describe('training off the event loop (e2e)', () => {
     expect(steps).toEqual([...steps].sort((a, b) => a - b));
     expect(events.filter((e) => e.type === 'completed')).toHaveLength(1);
     expect(seqs(events)).toEqual(oneToN(events.length));
-    expect(await (await finished(id)).getState()).toBe('completed');
+    expect(await (await finishedJob(id)).getState()).toBe('completed');
   });
 
   it("a job that crashes the backend neither poisons the worker for the next student nor uses up the student's attempts", async () => {
     await startWorker('w1');
-    const heartbeat = async () => JSON.parse((await redis.get(workerHeartbeatKey(prefix, 'w1'))) ?? 'null') as WorkerHeartbeat | null;
+    const heartbeat = async () => JSON.parse((await bed.redis.get(workerHeartbeatKey(bed.prefix, 'w1'))) ?? 'null') as WorkerHeartbeat | null;
     const before = await until(heartbeat, (h) => h !== null);
     expect(before).toEqual({ backend: 'cpu', backendOk: true, lastCheckedAt: expect.any(String), currentJob: null });
-    expect(await redis.pttl(workerHeartbeatKey(prefix, 'w1'))).toBeGreaterThan(0);
-    const crashing = await submitExperiment(queue, store, { ...SHORT, seed: CRASH_SEED }, 'student1');
-    const plain = await submitExperiment(queue, store, SHORT, 'student2');
+    expect(await bed.redis.pttl(workerHeartbeatKey(bed.prefix, 'w1'))).toBeGreaterThan(0);
+    const crashing = await submitExperiment(bed.queue, bed.store, { ...SHORT, seed: CRASH_SEED }, 'student1');
+    const plain = await submitExperiment(bed.queue, bed.store, SHORT, 'student2');
 
-    const plainEvents = await waitForEvents(store, plain.id, ended, WAIT_MS);
+    const plainEvents = await waitForEvents(bed.store, plain.id, ended, WAIT_MS);
     expect(plainEvents.at(-1)).toMatchObject({ type: 'completed' });
     expect(startedBy(plainEvents)).toEqual(['w1']);
-    const crashEvents = await waitForEvents(store, crashing.id, ended, WAIT_MS);
+    const crashEvents = await waitForEvents(bed.store, crashing.id, ended, WAIT_MS);
     const failed = crashEvents.at(-1) as Extract<ExperimentEvent, { type: 'failed' }>;
     expect(failed.type).toBe('failed');
     expect(failed.error).toMatch(/backend crashed 2 times/);
     expect(seqs(crashEvents)).toEqual(oneToN(crashEvents.length));
 
-    const job = await finished(crashing.id);
+    const job = await finishedJob(crashing.id);
     expect(await job.getState()).toBe('failed');
     expect(job.data.backendCrashes).toBe(2);
     // Two starts, one attempt used: the crash retries did not count against the student.
@@ -138,7 +93,7 @@ describe('training off the event loop (e2e)', () => {
     expect(job.attemptsMade).toBe(1);
     // After each crash the worker checked that its backend still computes, and says so.
     await until(heartbeat, (h) => h !== null && h.backendOk && Date.parse(h.lastCheckedAt) > Date.parse(before!.lastCheckedAt));
-    expect(workers[0].child.exitCode).toBeNull();
+    expect(bed.workers[0].child.exitCode).toBeNull();
   });
 });
 
@@ -148,14 +103,6 @@ async function until<T>(get: () => Promise<T>, ok: (value: T) => boolean, timeou
     const value = await get();
     if (ok(value)) return value;
     if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 100));
   }
 }

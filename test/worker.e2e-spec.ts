@@ -1,14 +1,11 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { Queue, QueueEvents } from 'bullmq';
-import Redis from 'ioredis';
-import { JobName, QueueName, resolveExperimentRequest, type ExperimentEvent, type TrainJobData } from '@trainyard/contracts';
-import { ExperimentStore, trainJobOptions } from '@trainyard/experiment-store';
+import { QueueEvents } from 'bullmq';
+import { JobName, QueueName, resolveExperimentRequest, type ExperimentEvent } from '@trainyard/contracts';
+import { trainJobOptions } from '@trainyard/experiment-store';
 import { bullConnectionOptions } from '@trainyard/redis';
 import { hasEvent, oneToN, seqs, submitExperiment, waitForEvents, waitForStatus } from './support/experiments';
-import { deleteKeys, startTestRedis, testPrefix, type TestRedis } from './support/test-redis';
-import { ensureWorkerBuilt, spawnWorker, type WorkerProcess, type WorkerProcessOptions } from './support/worker-process';
+import { useWorkerTestBed } from './support/worker-test-bed';
 
 // Real worker processes (built JS), a real redis-server, the real trainer on synthetic data.
 // Sizes are kept tiny: the machine is shared. A "long" job trains many small batches, so it
@@ -22,81 +19,41 @@ const WAIT_MS = 180_000;
 jest.setTimeout(2 * WAIT_MS);
 
 describe('training worker (e2e)', () => {
-  let redisServer: TestRedis;
-  let redis: Redis;
-  let prefix: string;
-  let home: string;
-  let queue: Queue<TrainJobData>;
-  let store: ExperimentStore;
-  let workers: WorkerProcess[];
-
-  const startWorker = async (name: string, extra: Partial<WorkerProcessOptions> = {}) => {
-    const worker = spawnWorker({ redisUrl: redisServer.url, prefix, name, home, ...extra });
-    workers.push(worker);
-    await worker.ready;
-    return worker;
-  };
-  // The record's terminal event is stored a moment before BullMQ finishes the job (the handler
-  // returns once its training process has exited): wait for the job too before asserting on it.
-  const finishedJob = async (id: string) => {
-    await waitFor(async () => (await queue.getJob(id))?.finishedOn !== undefined);
-    return (await queue.getJob(id))!;
-  };
+  const bed = useWorkerTestBed({ waitMs: WAIT_MS });
+  const { startWorker, finishedJob } = bed;
   const typesOf = (events: ExperimentEvent[]) => events.map((e) => e.type);
   const startedBy = (events: ExperimentEvent[]) => events.flatMap((e) => (e.type === 'started' ? [e.worker] : []));
 
-  beforeAll(async () => {
-    ensureWorkerBuilt();
-    redisServer = await startTestRedis();
-    redis = new Redis(redisServer.url);
-  });
-  afterAll(async () => {
-    await redis?.quit();
-    await redisServer?.stop();
-  });
-  beforeEach(() => {
-    prefix = testPrefix();
-    home = fs.mkdtempSync(path.join(os.tmpdir(), 'trainyard-worker-e2e-'));
-    queue = new Queue(QueueName.Training, { connection: bullConnectionOptions(redisServer.url, 'producer'), prefix });
-    store = new ExperimentStore(redis, { prefix });
-    workers = [];
-  });
-  afterEach(async () => {
-    await Promise.all(workers.map((w) => w.stop('SIGKILL')));
-    await queue.close();
-    await deleteKeys(redis, prefix);
-    fs.rmSync(home, { recursive: true, force: true });
-  });
-
   it('runs a job to completed, with every event seq-contiguous in the store', async () => {
     await startWorker('w1');
-    const { id } = await submitExperiment(queue, store, SHORT);
-    const events = await waitForStatus(store, id, 'completed', WAIT_MS);
+    const { id } = await submitExperiment(bed.queue, bed.store, SHORT);
+    const events = await waitForStatus(bed.store, id, 'completed', WAIT_MS);
 
     expect(seqs(events)).toEqual(oneToN(events.length));
     expect(typesOf(events)[0]).toBe('queued');
     expect(typesOf(events).slice(1, 3)).toEqual(['started', 'progress']);
     expect(typesOf(events).slice(-2)).toEqual(['epoch', 'completed']);
     expect(startedBy(events)).toEqual(['w1']);
-    const record = await store.get(id);
+    const record = await bed.store.get(id);
     expect(record).toMatchObject({ status: 'completed', worker: 'w1', lastSeq: events.length });
     expect(record!.result!.testAccuracy).toBeGreaterThanOrEqual(0);
     expect(record!.result!.testAccuracy).toBeLessThanOrEqual(1);
-    expect(fs.existsSync(path.join(home, 'artifacts', id, 'model.json'))).toBe(true);
+    expect(fs.existsSync(path.join(bed.home, 'artifacts', id, 'model.json'))).toBe(true);
     const job = await finishedJob(id);
     expect(await job.getState()).toBe('completed');
   });
 
   it('keeps its job lock while training outlasts lockDuration (no stall, one attempt)', async () => {
-    const lockDuration = 2000;
-    await startWorker('w1', { workerOptions: { lockDuration, stalledInterval: 1000 } });
-    const queueEvents = new QueueEvents(QueueName.Training, { connection: bullConnectionOptions(redisServer.url, 'worker'), prefix });
+    // Short, so that even on a fast machine the run outlasts it several times over.
+    const lockDuration = 1000;
+    await startWorker('w1', { workerOptions: { lockDuration, stalledInterval: 500 } });
+    const queueEvents = new QueueEvents(QueueName.Training, { connection: bullConnectionOptions(bed.redisServer.url, 'worker'), prefix: bed.prefix });
     const stalled: string[] = [];
     queueEvents.on('stalled', ({ jobId }) => stalled.push(jobId));
     await queueEvents.waitUntilReady();
     try {
-      const { id } = await submitExperiment(queue, store, LONG);
-      const events = await waitForStatus(store, id, 'completed', WAIT_MS);
+      const { id } = await submitExperiment(bed.queue, bed.store, LONG);
+      const events = await waitForStatus(bed.store, id, 'completed', WAIT_MS);
       const job = await finishedJob(id);
       expect(stalled).toEqual([]);
       expect(job.attemptsStarted).toBe(1);
@@ -112,10 +69,10 @@ describe('training worker (e2e)', () => {
 
   it('cancels a running job: stops between batches, records cancelled, completes the job without retry', async () => {
     await startWorker('w1');
-    const { id } = await submitExperiment(queue, store, LONG);
-    await waitForEvents(store, id, hasEvent('progress'), WAIT_MS);
-    await store.requestCancel(id);
-    const events = await waitForStatus(store, id, 'cancelled', WAIT_MS);
+    const { id } = await submitExperiment(bed.queue, bed.store, LONG);
+    await waitForEvents(bed.store, id, hasEvent('progress'), WAIT_MS);
+    await bed.store.requestCancel(id);
+    const events = await waitForStatus(bed.store, id, 'cancelled', WAIT_MS);
 
     expect(typesOf(events).at(-1)).toBe('cancelled');
     expect(typesOf(events)).not.toContain('completed');
@@ -127,14 +84,14 @@ describe('training worker (e2e)', () => {
     expect(job.failedReason).toBeUndefined();
     // Nothing follows the terminal event, even though the worker was mid-epoch: the job finishes
     // only once its training process has exited, so nothing can come later.
-    expect((await store.events(id)).length).toBe(events.length);
+    expect((await bed.store.events(id)).length).toBe(events.length);
   });
 
   it('shares a batch of jobs between two workers', async () => {
     await Promise.all([startWorker('w1'), startWorker('w2')]);
     const submitted = [];
-    for (let i = 0; i < 6; i++) submitted.push(await submitExperiment(queue, store, { ...SHORT, seed: i }));
-    const histories = await Promise.all(submitted.map(({ id }) => waitForStatus(store, id, 'completed', WAIT_MS)));
+    for (let i = 0; i < 6; i++) submitted.push(await submitExperiment(bed.queue, bed.store, { ...SHORT, seed: i }));
+    const histories = await Promise.all(submitted.map(({ id }) => waitForStatus(bed.store, id, 'completed', WAIT_MS)));
 
     const byWorker = histories.map((events) => startedBy(events));
     byWorker.forEach((names) => expect(names).toHaveLength(1));
@@ -144,8 +101,8 @@ describe('training worker (e2e)', () => {
 
   it('on SIGTERM mid-job, exits 0 promptly and the job finishes on another worker', async () => {
     const first = await startWorker('w1');
-    const { id } = await submitExperiment(queue, store, LONG);
-    await waitForEvents(store, id, hasEvent('progress', (e) => e.type === 'progress' && e.batch > 1), WAIT_MS);
+    const { id } = await submitExperiment(bed.queue, bed.store, LONG);
+    await waitForEvents(bed.store, id, hasEvent('progress', (e) => e.type === 'progress' && e.batch > 1), WAIT_MS);
     const second = await startWorker('w2');
 
     const signalledAt = Date.now();
@@ -153,7 +110,7 @@ describe('training worker (e2e)', () => {
     expect(exit).toEqual({ code: 0, signal: null });
     expect(Date.now() - signalledAt).toBeLessThan(10_000);
 
-    const events = await waitForStatus(store, id, 'completed', WAIT_MS);
+    const events = await waitForStatus(bed.store, id, 'completed', WAIT_MS);
     expect(startedBy(events)).toEqual(['w1', 'w2']);
     expect(seqs(events)).toEqual(oneToN(events.length));
     const requeued = typesOf(events).indexOf('queued', 1);
@@ -170,29 +127,29 @@ describe('training worker (e2e)', () => {
   it('after a worker is killed outright, the stalled job is picked up and finished by another', async () => {
     const lock = { lockDuration: 2000, stalledInterval: 1000 };
     const first = await startWorker('w1', { workerOptions: lock });
-    const { id } = await submitExperiment(queue, store, LONG);
-    await waitForEvents(store, id, hasEvent('progress'), WAIT_MS);
+    const { id } = await submitExperiment(bed.queue, bed.store, LONG);
+    await waitForEvents(bed.store, id, hasEvent('progress'), WAIT_MS);
     await first.stop('SIGKILL');
     await startWorker('w2', { workerOptions: lock });
 
-    const events = await waitForStatus(store, id, 'completed', WAIT_MS);
+    const events = await waitForStatus(bed.store, id, 'completed', WAIT_MS);
     expect(startedBy(events)).toEqual(['w1', 'w2']);
     expect(seqs(events)).toEqual(oneToN(events.length));
-    expect((await queue.getJob(id))!.stalledCounter).toBe(1);
+    expect((await bed.queue.getJob(id))!.stalledCounter).toBe(1);
   });
 
   it('records failed when BullMQ fails a stalled job outside any handler', async () => {
     // The stalled check runs at most once per stalledInterval across all workers: keep both short.
     const first = await startWorker('w1', { workerOptions: { lockDuration: 2000, stalledInterval: 1000 } });
-    const { id } = await submitExperiment(queue, store, LONG);
-    await waitForEvents(store, id, hasEvent('progress'), WAIT_MS);
+    const { id } = await submitExperiment(bed.queue, bed.store, LONG);
+    await waitForEvents(bed.store, id, hasEvent('progress'), WAIT_MS);
     await first.stop('SIGKILL');
     await startWorker('w2', { workerOptions: { stalledInterval: 1000, maxStalledCount: 0 } });
 
-    const events = await waitForStatus(store, id, 'failed', WAIT_MS);
+    const events = await waitForStatus(bed.store, id, 'failed', WAIT_MS);
     expect((events.at(-1) as Extract<ExperimentEvent, { type: 'failed' }>).error).toMatch(/stalled/);
     expect(seqs(events)).toEqual(oneToN(events.length));
-    expect(await (await queue.getJob(id))!.getState()).toBe('failed');
+    expect(await (await bed.queue.getJob(id))!.getState()).toBe('failed');
   });
 
   it('fails a spec that can never train at once, without retry', async () => {
@@ -200,9 +157,9 @@ describe('training worker (e2e)', () => {
     // The API's schema refuses this, so write it as a record from an older version would be:
     // 3 normalize channels on 1-channel images, which only the data can reveal.
     const spec = { ...resolveExperimentRequest(SHORT), transforms: { horizontalFlip: false, normalize: { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] } } };
-    const { id } = await store.create({ owner: 'student1', spec });
-    await queue.add(JobName.TrainExperiment, { experimentId: id, owner: 'student1' }, { ...trainJobOptions, jobId: id });
-    const events = await waitForStatus(store, id, 'failed', WAIT_MS);
+    const { id } = await bed.store.create({ owner: 'student1', spec });
+    await bed.queue.add(JobName.TrainExperiment, { experimentId: id, owner: 'student1' }, { ...trainJobOptions, jobId: id });
+    const events = await waitForStatus(bed.store, id, 'failed', WAIT_MS);
 
     expect(typesOf(events)).not.toContain('started');
     const failed = events.at(-1) as Extract<ExperimentEvent, { type: 'failed' }>;
@@ -214,11 +171,3 @@ describe('training worker (e2e)', () => {
     expect(job.opts.attempts).toBeGreaterThan(1);
   });
 });
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs = WAIT_MS): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}

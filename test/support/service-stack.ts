@@ -8,9 +8,16 @@ import * as path from 'node:path';
 import Redis from 'ioredis';
 import { freePort, startPrivateRedis, type PrivateRedis } from '@trainyard/redis';
 import { API_MAIN, WORKER_MAIN, startService, waitUntil, type ServiceProcess } from '../../apps/cli/src/commands/service-process';
+import { lateBound } from '../../apps/api/testing/api-harness';
 import { testPrefix } from './test-redis';
 
-export const STACK_TOKENS = { ta: 'stack-ta-token-000000001', alice: 'stack-alice-token-000002', bob: 'stack-bob-token-00000003' } as const;
+export const STACK_TOKENS = {
+  ta: 'stack-ta-token-000000001',
+  alice: 'stack-alice-token-000002',
+  bob: 'stack-bob-token-00000003',
+  // A third student, for the chaos test's three-student load.
+  carol: 'stack-carol-token-000004',
+} as const;
 export type StackUser = keyof typeof STACK_TOKENS;
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
@@ -86,7 +93,7 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-/** One Redis, a roster (a TA and two students), and helpers to start API and worker processes against them. */
+/** One Redis, a roster (a TA and three students), and helpers to start API and worker processes against them. */
 export async function startStack(opts: { env?: NodeJS.ProcessEnv } = {}): Promise<Stack> {
   const redis = await startRestartableRedis();
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'trainyard-stack-'));
@@ -161,4 +168,16 @@ export async function subscriptionsByClientName(redis: Redis): Promise<Map<strin
     out.set(f.name, (out.get(f.name) ?? 0) + Number(f.sub ?? 0) + Number(f.psub ?? 0) + Number(f.ssub ?? 0));
   }
   return out;
+}
+
+/** One stack for a whole spec file, closed after all; read its fields inside hooks and tests. */
+export function useStack(opts: { env?: NodeJS.ProcessEnv } = {}): Stack {
+  let stack: Stack | undefined;
+  beforeAll(async () => {
+    stack = await startStack(opts);
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+  return lateBound(() => stack, 'the stack');
 }

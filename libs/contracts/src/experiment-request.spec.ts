@@ -1,14 +1,6 @@
-import { mergeOverrides, PRESET_NAMES, presetSpec, prototypeKeyIssues, resolveExperimentRequest, SpecValidationError } from './index';
+import { mergeOverrides, PRESET_NAMES, presetSpec, prototypeKeyIssues } from './index';
+import { issuesOf } from '../../../test/support/spec-issues';
 
-const issuesOf = (body: unknown) => {
-  try {
-    resolveExperimentRequest(body);
-  } catch (err) {
-    if (err instanceof SpecValidationError) return err.issues;
-    throw err;
-  }
-  throw new Error('accepted');
-};
 
 describe('resolveExperimentRequest', () => {
   it.each(PRESET_NAMES)('resolves the preset %s', (name) => {

@@ -5,19 +5,8 @@ import {
   maxBatchForMemory,
   PRESET_NAMES,
   presetSpec,
-  resolveExperimentRequest,
-  SpecValidationError,
 } from './index';
-
-const issuesOf = (body: unknown) => {
-  try {
-    resolveExperimentRequest(body);
-  } catch (err) {
-    if (err instanceof SpecValidationError) return err.issues;
-    throw err;
-  }
-  throw new Error('accepted');
-};
+import { issuesOf } from '../../../test/support/spec-issues';
 
 describe('ExperimentSpecSchema: activation memory', () => {
   it("refuses the issue's VGG evaluation batch of 10,000, naming testBatchSize and its limit", () => {
