@@ -4,6 +4,10 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import request from 'supertest';
+import type { INestApplication } from '@nestjs/common';
+import { getQueueToken } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
+import { QueueName } from '@trainyard/contracts';
 import { createApiApp } from '../apps/api/src/create-api-app';
 import { auth, startHarness, TOKENS, type ApiInstance, type Harness, type TypedSocket } from '../apps/api/testing/api-harness';
 
@@ -152,6 +156,7 @@ describe('seeding from CLASS_ROSTER', () => {
 describe('start-up', () => {
   it('refuses to start without CLASS_ROSTER, saying how to create one', async () => {
     const app = await createApiApp({ ...h.config, rosterFile: undefined });
+    await queueReady(app);
     await expect(app.init()).rejects.toThrow(/CLASS_ROSTER is not set.*trainyard roster init/);
     await app.close().catch(() => undefined);
   });
@@ -161,6 +166,7 @@ describe('start-up', () => {
     const secret = 'a-plain-token-in-the-file-0000001';
     fs.writeFileSync(file, JSON.stringify([{ name: 'ta', role: 'admin', token: secret }]));
     const app = await createApiApp({ ...h.config, rosterFile: file });
+    await queueReady(app);
     const failure = await app.init().then(
       () => undefined,
       (err: Error) => err,
@@ -170,3 +176,12 @@ describe('start-up', () => {
     expect(failure?.message).not.toContain(secret);
   });
 });
+
+/**
+ * Waits for the app's BullMQ queue to finish connecting. An app whose init fails is closed at
+ * once, and BullMQ's connection set-up (its INFO version check) can then fail after the queue
+ * stopped listening, as an unhandled 'error' event (a race in BullMQ, not in what is tested here).
+ */
+async function queueReady(app: INestApplication): Promise<void> {
+  await app.get<Queue>(getQueueToken(QueueName.Training)).waitUntilReady();
+}

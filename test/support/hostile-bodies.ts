@@ -68,6 +68,17 @@ export const presetRequest = fc.record(
   { requiredKeys: ['preset'] },
 );
 
+/** Valid overrides for a suite (no `preset`: the suite names its own), so that a suite's 201 path is exercised too. */
+export const suiteOverrides = fc.record(
+  {
+    epochs: fc.integer({ min: 1, max: 3 }),
+    limit: fc.integer({ min: 1, max: 500 }),
+    testLimit: fc.integer({ min: 1, max: 500 }),
+    seed: fc.integer({ min: 0, max: 1000 }),
+  },
+  { requiredKeys: [] },
+);
+
 /** A valid preset request with one field (or a new one) set to any JSON value. */
 export const mutatedPresetRequest = fc
   .tuple(presetRequest, fc.constantFrom('preset', 'epochs', 'limit', 'seed', 'model', 'optimizer', 'transforms', 'dataset', 'extra'), fc.jsonValue({ maxDepth: 3 }))
@@ -97,6 +108,7 @@ export const anyBody: fc.Arbitrary<string> = fc.oneof(
   fc.jsonValue().map((v) => JSON.stringify(v)),
   nearValidRequest.map((v) => JSON.stringify(v)),
   presetRequest.map((v) => JSON.stringify(v)),
+  suiteOverrides.map((v) => JSON.stringify(v)),
   mutatedPresetRequest.map((v) => JSON.stringify(v)),
   withPrototypeKey,
 );
