@@ -281,7 +281,10 @@ describe('cancel', () => {
     let release!: () => void;
     const released = new Promise<void>((r) => (release = r));
     // A stand-in worker: takes the job (holding its lock), waits for the cancellation, and (once
-    // the test has seen the API's answer) records `cancelled` as the real worker does.
+    // the test has seen the API's answer) records `cancelled` as the real worker does. It checks
+    // the API's side only: its subscriber subscribes before connecting, which never met the
+    // handshake race that left the real worker deaf to cancels (issue 8, fault 1). The real
+    // worker's cancel, on real processes, is test/pubsub.e2e-spec.ts.
     const worker = new Worker<TrainJobData>(
       QueueName.Training,
       async (job) => {

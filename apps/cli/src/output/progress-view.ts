@@ -85,6 +85,8 @@ class LinesView implements ProgressView {
         return line(`failed: ${e.error}`);
       case 'cancelled':
         return line('cancelled');
+      case 'resumed':
+        return line(`resumed from its checkpoint at epoch ${e.fromEpoch}, batch ${e.fromBatch}`);
       case 'queued':
         return line(`queued at position ${e.position}`);
       default:

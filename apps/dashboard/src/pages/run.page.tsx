@@ -136,6 +136,8 @@ export function RunPage({ id }: { id: string }) {
         {(record.worker ?? state?.worker) && (
           <p class="muted small">
             Trained by worker {state?.worker ?? record.worker} on {state?.backend ?? record.backend}.
+            {state?.resumedFrom &&
+              ` Interrupted, then resumed from its checkpoint at epoch ${state.resumedFrom.epoch}, batch ${state.resumedFrom.batch}.`}
           </p>
         )}
       </div>

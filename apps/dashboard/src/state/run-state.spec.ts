@@ -37,9 +37,19 @@ describe('foldEvents', () => {
     expect(foldEvents([ev({ type: 'queued', position: 2 })])).toMatchObject({ status: 'queued', position: 2 });
   });
 
-  it('starts the curves again when a retried job starts over on another worker', () => {
-    const state = foldEvents([started(), progress(1, 1, 2), progress(1, 2, 1.8), started(), progress(1, 1, 2.1)]);
-    expect(state.curves.batchLoss.y).toEqual([2.1]);
+  it('continues the curves when a run resumes on another worker: the history holds each batch once', () => {
+    // What the store keeps of a run whose worker died after batch 2: the new worker resumed from
+    // the checkpoint, and only what comes after batch 2 was added.
+    const state = foldEvents([
+      started(),
+      progress(1, 1, 2),
+      progress(1, 2, 1.8),
+      started(),
+      ev({ type: 'resumed', fromEpoch: 1, fromBatch: 1 }),
+      progress(1, 3, 1.6),
+    ]);
+    expect(state.curves.batchLoss).toEqual({ x: [0.25, 0.5, 0.75], y: [2, 1.8, 1.6] });
+    expect(state).toMatchObject({ status: 'running', progress: { epoch: 1, batch: 3 } });
   });
 
   it('reports failures and cancellations with their reason', () => {

@@ -42,6 +42,8 @@ export interface RunState {
   curves: RunCurves;
   result?: TrainingResult;
   error?: string;
+  /** Set when the run continued from a checkpoint: where its last attempt took up training. */
+  resumedFrom?: { epoch: number; batch: number };
   /** Events folded so far and the last seq: equal when the log has no gap. */
   count: number;
   lastSeq: number;
@@ -71,14 +73,17 @@ export function foldEvents(events: readonly ExperimentEvent[]): RunState {
         state.position = e.position;
         break;
       case 'started':
-        // A second `started` is a retry after a lost worker: it trains again from the start.
+        // A second `started` is another attempt (after a lost worker, a shutdown or a retry). It
+        // resumes from the run's checkpoint, or trains again from the start, and the store keeps
+        // only what goes past the history so far: the curves go on, each point once.
         state.status = 'running';
         state.backend = e.backend;
         state.worker = e.worker;
         state.params = e.params;
         state.position = undefined;
-        state.progress = undefined;
-        state.curves = emptyCurves();
+        break;
+      case 'resumed':
+        state.resumedFrom = { epoch: e.fromEpoch, batch: e.fromBatch };
         break;
       case 'progress': {
         const x = e.epoch - 1 + e.batch / e.batches;
