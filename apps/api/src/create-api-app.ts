@@ -12,7 +12,7 @@ import { LimitExceededFilter } from './limits/limit-exceeded.filter';
 import { httpMetrics } from './middleware/http-metrics.middleware';
 import { rejectPrototypeKeys } from './middleware/prototype-keys.middleware';
 import { securityHeaders } from './middleware/security-headers';
-import { RedisUnavailableFilter } from './middleware/redis-unavailable.filter';
+import { failFastWithoutRedis, RedisUnavailableFilter } from './middleware/redis-unavailable.filter';
 import { SpecValidationFilter } from './middleware/spec-validation.filter';
 import { WebSocketAdapter } from './middleware/websocket.adapter';
 import { setupOpenApi } from './openapi';
@@ -35,6 +35,7 @@ export async function createApiApp(config: AppConfig): Promise<NestExpressApplic
   app.useBodyParser('json', { limit: BODY_LIMIT });
   app.use(bodyParserErrors(BODY_LIMIT));
   app.use(rejectPrototypeKeys());
+  app.use(failFastWithoutRedis(app.get(RedisClients).commands));
   app.use(httpMetrics(app.get(MetricsService)));
   app.useGlobalFilters(new RedisUnavailableFilter(app.get(RedisClients).commands, app.get(HttpAdapterHost)), new SpecValidationFilter(), new LimitExceededFilter());
   app.useWebSocketAdapter(new WebSocketAdapter(app, app.get(REDIS_URL), socketIoRedisKey(config.queuePrefix)));

@@ -127,6 +127,8 @@ export class TrainExperimentHandler implements OnModuleInit {
       const record = await this.store.get(id);
       if (record && !TERMINAL_STATUSES.has(record.status)) return;
       await fs.rm(this.checkpointDir(id), { recursive: true, force: true });
+      // The run's folder too, when nothing else is in it (no model: cancelled or failed).
+      await fs.rmdir(path.join(this.config.artifactsDir, id)).catch(() => undefined);
     } catch (err) {
       log.warn({ err }, 'checkpoint not cleaned up');
     }

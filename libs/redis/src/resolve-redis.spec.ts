@@ -5,6 +5,8 @@ import Redis from 'ioredis';
 import { bullConnectionOptions } from './redis-connection';
 import { redactRedisUrl, redisOptionsFromUrl } from './redis-url';
 import { resolveRedis } from './resolve-redis';
+import { startPrivateRedis } from './private-redis';
+import { pingRedis } from './redis-ping';
 
 describe('resolveRedis', () => {
   let home: string;
@@ -37,6 +39,28 @@ describe('resolveRedis', () => {
       await reader.quit();
     } finally {
       await again.stop();
+    }
+  });
+});
+
+describe('resolveRedis after the private server was restarted by hand', () => {
+  let home: string;
+  beforeEach(() => (home = fs.mkdtempSync(path.join(os.tmpdir(), 'trainyard-home-'))));
+  afterEach(() => fs.rmSync(home, { recursive: true, force: true }));
+
+  it('reuses the server that answers on the recorded port, instead of starting a second one on the same data', async () => {
+    const first = await resolveRedis({ home });
+    const record = JSON.parse(fs.readFileSync(path.join(home, 'redis', 'server.json'), 'utf8')) as { pid: number; port: number; password: string };
+    // Killed outright, then started again by an operator (or a supervisor): a new pid.
+    process.kill(record.pid, 'SIGKILL');
+    while (await pingRedis(record.port, { password: record.password })) await new Promise((r) => setTimeout(r, 50));
+    const byHand = await startPrivateRedis({ dir: path.join(home, 'redis'), port: record.port, password: record.password });
+    try {
+      expect(byHand.pid).not.toBe(record.pid);
+      const again = await resolveRedis({ home });
+      expect(again).toMatchObject({ source: 'reused', url: first.url });
+    } finally {
+      await byHand.stop();
     }
   });
 });

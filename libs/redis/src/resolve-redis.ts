@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AppConfig } from '@trainyard/config';
-import { isAlive, withFileLock } from './file-lock';
+import { withFileLock } from './file-lock';
 import { isPortFree } from './free-port';
 import { startPrivateRedis } from './private-redis';
 import { pingRedis } from './redis-ping';
@@ -33,9 +33,10 @@ const LOCK_FILE = 'server.lock';
  * The rule: `REDIS_URL` wins. Without it, every project process on this machine (API, worker,
  * CLI, demo) shares ONE private redis-server whose data lives in `<home>/redis`. The first
  * process to need it starts it detached (it outlives its starter, like a local database) and
- * records `{url, pid, port}` in `<home>/redis/server.json`; a later process reuses the recorded
- * server when that pid is alive and it answers PING, and otherwise starts a new one, on the
- * recorded port when free so that clients of the old one reconnect. A lock file makes "check,
+ * records `{url, pid, port}` in `<home>/redis/server.json`; a later process reuses the server that
+ * answers PING on the recorded port to the recorded password (however it was restarted), waits for
+ * one that holds the port but is still loading, and otherwise starts a new one on the recorded
+ * port, so that clients of the old one reconnect. Never a second server on the same data. A lock file makes "check,
  * then start" atomic between processes that start together. Only the starter may `stop()` it.
  * The server is bound to 127.0.0.1 and has a random password, kept in the 0600 state file.
  */
@@ -47,11 +48,25 @@ export async function resolveRedis(config: Pick<AppConfig, 'redisUrl' | 'home'>,
   return withFileLock(path.join(dir, LOCK_FILE), async () => {
     const stateFile = path.join(dir, STATE_FILE);
     const known = readRecord(stateFile);
-    if (known && isAlive(known.pid) && (await pingRedis(known.port, { password: known.password }))) {
-      log(`reusing the private redis-server ${known.pid} on 127.0.0.1:${known.port}`);
+    // Our server is whatever answers on the recorded port to the recorded password, whichever
+    // process started it: the recorded pid changes when an operator or a supervisor restarts it.
+    if (known && (await answersAsOurs(known))) {
+      log(`reusing the private redis-server on 127.0.0.1:${known.port}`);
       return { url: known.url, source: 'reused' as const, stop: async () => {} };
     }
-    const port = known && (await isPortFree(known.port)) ? known.port : undefined;
+    if (known && !(await isPortFree(known.port))) {
+      // Something holds our port without answering yet: our server still loading its AOF after
+      // a restart, most likely. Starting a second server on the same data would split it.
+      if (await waitFor(() => answersAsOurs(known), LOADING_WAIT_MS)) {
+        log(`reusing the private redis-server on 127.0.0.1:${known.port} (it was loading its data)`);
+        return { url: known.url, source: 'reused' as const, stop: async () => {} };
+      }
+      throw new Error(
+        `127.0.0.1:${known.port}, the private Redis's port (${stateFile}), is taken by something that does not answer as it; ` +
+          'stop that process, or set REDIS_URL to a Redis of your own',
+      );
+    }
+    const port = known?.port;
     const password = known?.password ?? randomBytes(18).toString('hex');
     const server = await startPrivateRedis({ dir, port, password, detached: true, log });
     const record: ServerRecord = { url: server.url, pid: server.pid, port: server.port, password, startedAt: new Date().toISOString() };
@@ -63,6 +78,20 @@ export async function resolveRedis(config: Pick<AppConfig, 'redisUrl' | 'home'>,
       stop: () => server.stop(),
     };
   });
+}
+
+/** How long to wait for a server that holds our port but does not answer yet (ms): loading a large AOF takes a while. */
+const LOADING_WAIT_MS = 30_000;
+
+const answersAsOurs = (known: ServerRecord) => pingRedis(known.port, { password: known.password });
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return true;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return false;
 }
 
 function readRecord(file: string): ServerRecord | undefined {

@@ -6,6 +6,7 @@ import { QueueName, workerHeartbeatKey, type WorkerHeartbeat } from '@trainyard/
 import type { AppConfig } from '@trainyard/config';
 import { InjectConfig } from '../app-config.token';
 import { Public } from '../auth/auth.decorators';
+import { REDIS_RETRY_AFTER_S } from '../middleware/redis-unavailable.filter';
 import { RedisClients } from '../redis.providers';
 
 const HEALTH_TIMEOUT_MS = 2000;
@@ -33,7 +34,7 @@ export class HealthController {
   @Public()
   @Get()
   @ApiOperation({ summary: 'Redis reachable (else 503) and the workers BullMQ sees (none: "degraded")' })
-  async health(@Res({ passthrough: true }) res: { status(code: number): void }): Promise<HealthBody> {
+  async health(@Res({ passthrough: true }) res: { status(code: number): void; setHeader(name: string, value: string): void }): Promise<HealthBody> {
     const started = Date.now();
     try {
       await withTimeout(this.redis.commands.ping(), HEALTH_TIMEOUT_MS);
@@ -46,6 +47,7 @@ export class HealthController {
       return { status: names.length > 0 && computing ? 'ok' : 'degraded', redis: { ok: true, latencyMs }, workers: { count: names.length, names, backend } };
     } catch (err) {
       res.status(HttpStatus.SERVICE_UNAVAILABLE);
+      res.setHeader('Retry-After', String(REDIS_RETRY_AFTER_S));
       return { status: 'error', redis: { ok: false, error: (err as Error).message }, workers: { count: 0, names: [] } };
     }
   }

@@ -7,7 +7,7 @@ import { ApiClient } from '../api/api-client';
 import { formatResultsTable } from '../output/results-table';
 import { writeDemoRoster } from './demo-roster';
 import { suiteOverrides } from './report.command';
-import { startApiAndWorker, type ServiceProcess } from './service-process';
+import { startApiAndWorker, superviseServices, type ServiceProcess } from './service-process';
 import { integer } from './spec-options';
 import { reportRows, watchRuns } from './watch-runs';
 
@@ -80,14 +80,20 @@ export function registerDemoCommand(program: Command): void {
           if (rows.some((r) => !r.result)) process.exitCode = 1;
         }
         if (flags.exitWhenDone) return await shutdown(Number(process.exitCode ?? 0));
-        say(`Still serving at ${url}/ (TA token ${admin ? admin.token : 'from your roster'}). Ctrl-C stops everything.`);
-        await Promise.race(services.map((s) => s.exited));
-        if (!stopping) throw new Error(`a service stopped unexpectedly; see ${logDir}`);
+        say(`Still serving at ${url}/ (TA token ${admin ? admin.token : 'from your roster'}). ${stopsWhat(redis.source)}`);
+        // The demo is the class's server on one machine: it restarts a worker or an API that dies,
+        // as a supervisor would, and the queue resumes the interrupted run from its checkpoint.
+        await superviseServices(services, () => stopping, say);
       } catch (err) {
         process.stderr.write(`trainyard demo: ${err instanceof Error ? err.message : String(err)}\n`);
         await shutdown(1);
       }
     });
+}
+
+function stopsWhat(source: 'external' | 'started' | 'reused'): string {
+  if (source === 'started') return 'Ctrl-C stops the API, the worker and the Redis this demo started.';
+  return `Ctrl-C stops the API and the worker; the ${source === 'reused' ? 'private Redis another process started' : 'Redis at REDIS_URL'} keeps running.`;
 }
 
 async function portIfFree(port: number): Promise<number | undefined> {

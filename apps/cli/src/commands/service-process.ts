@@ -8,6 +8,8 @@ export interface ServiceProcess {
   logFile: string;
   exited: Promise<number | null>;
   stop(timeoutMs?: number): Promise<void>;
+  /** The same service started again (same script, environment and log file). */
+  restart(): ServiceProcess;
 }
 
 /** Starts one of the project's own processes (API, worker) with its output in a log file. */
@@ -23,6 +25,7 @@ export function startService(name: string, script: string, env: NodeJS.ProcessEn
     child,
     logFile,
     exited,
+    restart: () => startService(name, script, env, logDir),
     async stop(timeoutMs = 15_000) {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
@@ -65,4 +68,33 @@ export async function startApiAndWorker(env: NodeJS.ProcessEnv, port: number, lo
     services,
   );
   return url;
+}
+
+/** At most this many restarts of one service within RESTART_WINDOW_MS; one more means it cannot run, and the caller gives up. */
+export const MAX_RESTARTS = 5;
+export const RESTART_WINDOW_MS = 60_000;
+
+/**
+ * Keeps `services` running, as a process supervisor would (systemd's Restart=on-failure, with its
+ * start limit): a service that exits while `stopping()` is false is started again, in place in
+ * the array, and `say` is told which one, with its exit code and log file. Resolves when
+ * `stopping()` turns true; rejects when a service exits more than MAX_RESTARTS times within
+ * RESTART_WINDOW_MS (a crash loop, e.g. a port taken or a configuration error).
+ */
+export async function superviseServices(services: ServiceProcess[], stopping: () => boolean, say: (line: string) => void): Promise<void> {
+  const restarts = new Map<string, number[]>();
+  for (;;) {
+    const i = await Promise.race(services.map((s, index) => s.exited.then(() => index)));
+    if (stopping()) return;
+    const dead = services[i];
+    const now = Date.now();
+    const recent = (restarts.get(dead.name) ?? []).filter((t) => now - t < RESTART_WINDOW_MS);
+    const how = dead.child.signalCode ? `signal ${dead.child.signalCode}` : `code ${dead.child.exitCode}`;
+    if (recent.length >= MAX_RESTARTS) {
+      throw new Error(`the ${dead.name} exited (${how}) ${recent.length + 1} times within ${RESTART_WINDOW_MS / 1000} s; see ${dead.logFile}`);
+    }
+    restarts.set(dead.name, [...recent, now]);
+    say(`The ${dead.name} exited (${how}); starting it again (log: ${dead.logFile}).`);
+    services[i] = dead.restart();
+  }
 }
