@@ -35,8 +35,8 @@ describe('TrainExperimentHandler', () => {
   });
   const handlerWith = (trainExperiment: Trainer['trainExperiment']) => {
     const config = { queuePrefix: prefix, dataDir: '/nonexistent', artifactsDir: '/nonexistent', workerName: 'w1', limits: { maxRunningPerStudent: 1 } } as AppConfig;
-    const queue = { getJobCounts: async () => ({ waiting: 2, prioritized: 0, delayed: 0 }) } as unknown as Queue<TrainJobData>;
     const queueKeys = { keys: { wait: `${prefix}:training:wait`, prioritized: `${prefix}:training:prioritized`, active: `${prefix}:training:active`, delayed: `${prefix}:training:delayed` }, toKey: (id: string) => `${prefix}:training:${id}` };
+    const queue = { getJobCounts: async () => ({ waiting: 2, prioritized: 0, delayed: 0 }), toKey: queueKeys.toKey } as unknown as Queue<TrainJobData>;
     const fair = new FairShareScheduler(t.redis, { prefix, queue: queueKeys });
     const trainer: Trainer = { trainExperiment, initBackend: async () => ({ backend: 'cpu', reason: 'test', passedOver: [] }) };
     const backend = { backend: 'cpu' as const, reason: 'test', passedOver: [] };
@@ -52,8 +52,11 @@ describe('TrainExperimentHandler', () => {
   const submitted = async () => {
     const record = await store.create({ owner: 'alice', spec: presetSpec('mnist-fc', { dataset: 'synthetic' }) });
     await store.appendEvent(record.id, { type: 'queued', position: 1 });
+    // As BullMQ does for the worker that takes the job: its lock, holding the job's token.
+    await t.redis.set(lockKey(record.id), 'token');
     return record.id;
   };
+  const lockKey = (id: string) => `${prefix}:training:${id}:lock`;
   const types = async (id: string) => (await store.events(id)).map((e) => e.type);
   const started = { type: 'started', backend: 'cpu', params: 1, trainSamples: 1, testSamples: 1, epochs: 1, batches: 1 } as const;
 
@@ -123,6 +126,21 @@ describe('TrainExperimentHandler', () => {
     await expect(run).rejects.not.toBeInstanceOf(WaitingError);
     expect(job.moveToWait).not.toHaveBeenCalled();
     expect(await types(id)).toEqual(['queued', 'started']);
+  });
+
+  it('stops a copy whose lock another worker now holds: its events are refused, and it stores nothing more', async () => {
+    const id = await submitted();
+    const handler = handlerWith(async (_spec, opts) => {
+      await opts.onEvent!(started);
+      // The lock expired during a Redis outage, and another worker took the job.
+      await t.redis.set(lockKey(id), 'another-workers-token');
+      await opts.onEvent!({ type: 'progress', epoch: 1, epochs: 1, batch: 1, batches: 1, loss: 1, accuracy: 0.5, samplesPerSec: 1 });
+      if (opts.signal?.aborted) throw new Error('training stopped');
+      return { testAccuracy: 1 } as never;
+    });
+    await expect(handler.handle(jobFor(id), 'token', undefined)).rejects.toThrow(/lost the lock/);
+    expect(await types(id)).toEqual(['queued', 'started']);
+    expect((await store.get(id))!.status).toBe('running');
   });
 
   it('hands the job back on shutdown, and records cancelled on a cancel', async () => {

@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { Redis } from 'ioredis';
 import { QueueName, runKind, sampleEpochs, type ExperimentSpec, type TrainJobData, type TrainingEvent } from '@trainyard/contracts';
 import { runDetached, type AppConfig } from '@trainyard/config';
-import { ExperimentNotFoundError, ExperimentStore, FairShareScheduler, TERMINAL_STATUSES, subscribeToCancellations } from '@trainyard/experiment-store';
+import { ExperimentNotFoundError, ExperimentStore, FairShareScheduler, FencedOutError, TERMINAL_STATUSES, subscribeToCancellations, type AppendFence } from '@trainyard/experiment-store';
 import type { BackendSelection } from '@trainyard/training';
 import { BackendCrashedError } from './backend-crashed.error';
 import { AbortReason, errorMessage, isUnrecoverable } from './job-errors';
@@ -98,10 +98,13 @@ export class TrainExperimentHandler implements OnModuleInit {
       try {
         await this.fair.jobStarted(job.priority);
         const startedAt = Date.now();
-        const outcome = await this.train(id, record.spec, signal, (reason) => local.abort(reason), log);
+        // Every event of this attempt is stored only while this worker holds the job's lock.
+        const fence = token ? { lockKey: this.queue.toKey(`${job.id}:lock`), token } : undefined;
+        const outcome = await this.train(id, record.spec, signal, (reason) => local.abort(reason), log, fence);
         if (outcome.outcome === 'completed') await this.recordDuration(record.spec, startedAt, log);
         return outcome;
       } catch (err) {
+        if (err instanceof FencedOutError) return await this.afterAbort(job, token, AbortReason.LockLost, log);
         if (signal.aborted) return await this.afterAbort(job, token, String(signal.reason), log);
         if (err instanceof BackendCrashedError) throw await this.afterBackendCrash(job, token, err, log);
         throw await this.afterFailure(job, err, log);
@@ -144,12 +147,12 @@ export class TrainExperimentHandler implements OnModuleInit {
    * gives up only when the job is aborted (lock lost, shutdown, cancel), and a later attempt
    * resumes from the checkpoint.
    */
-  private async appendWaitingOutOutage(id: string, event: TrainingEvent, signal: AbortSignal, log: Logger) {
+  private async appendWaitingOutOutage(id: string, event: TrainingEvent, signal: AbortSignal, log: Logger, fence?: AppendFence) {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.store.appendEvent(id, event);
+        return await this.store.appendEvent(id, event, fence);
       } catch (err) {
-        if (err instanceof ExperimentNotFoundError || signal.aborted) throw err;
+        if (err instanceof ExperimentNotFoundError || err instanceof FencedOutError || signal.aborted) throw err;
         if (attempt === 0) log.warn({ err: errorMessage(err), event: event.type }, 'event not stored (Redis away?): training paused until it is');
         await sleep(EVENT_RETRY_MS, undefined, { signal });
       }
@@ -181,10 +184,20 @@ export class TrainExperimentHandler implements OnModuleInit {
     signal: AbortSignal,
     abort: (reason: AbortReason) => void,
     log: Logger,
+    fence?: AppendFence,
   ): Promise<TrainJobOutcome> {
     let completedStored = false;
     const onEvent = async (event: TrainingEvent) => {
-      const stored = await this.appendWaitingOutOutage(id, event, signal, log);
+      let stored;
+      try {
+        stored = await this.appendWaitingOutOutage(id, event, signal, log, fence);
+      } catch (err) {
+        // Our lock expired (a Redis outage longer than it): another worker may train the run
+        // now, and every event of ours is refused. Stop this copy; the store has what it had.
+        if (!(err instanceof FencedOutError)) throw err;
+        if (!signal.aborted) abort(AbortReason.LockLost);
+        return;
+      }
       if (!stored) {
         // Refused: a stretch of training already in the history (a resumed run), or the record
         // finished elsewhere (cancelled while this job was starting), which stops this copy.
@@ -205,7 +218,7 @@ export class TrainExperimentHandler implements OnModuleInit {
       backend: this.backend.backend,
       log: (message: string) => log.info(message),
     });
-    if (!completedStored) await this.appendWaitingOutOutage(id, { type: 'completed', result }, signal, log);
+    if (!completedStored) await this.appendWaitingOutOutage(id, { type: 'completed', result }, signal, log, fence);
     log.info({ testAccuracy: result.testAccuracy, seconds: result.seconds }, 'training completed');
     return { outcome: 'completed', testAccuracy: result.testAccuracy };
   }

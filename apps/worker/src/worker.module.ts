@@ -25,6 +25,9 @@ export interface WorkerModuleOptions {
 
 const FAILED_EVENTS_REPLAY_MS = 10 * 60_000;
 
+/** Stalls a job may have before BullMQ fails it (see the Processor options below). */
+export const MAX_STALLED_COUNT = 5;
+
 @Module({})
 export class WorkerModule implements OnApplicationShutdown {
   static forRoot(opts: WorkerModuleOptions): DynamicModule {
@@ -34,6 +37,11 @@ export class WorkerModule implements OnApplicationShutdown {
     Processor(QueueName.Training, {
       concurrency: config.workerConcurrency ?? 1, // one job per GPU
       autorun: false, // started in onApplicationBootstrap, once every provider is ready
+      // A stalled job (its worker killed, or a Redis outage longer than its lock) resumes from its
+      // checkpoint and loses at most an epoch, so a few stalls are no reason to fail a student's
+      // run; BullMQ never resets the count, and its default of 1 would fail a run on its second
+      // stall. A job that kills its worker every time still fails, after this many.
+      maxStalledCount: MAX_STALLED_COUNT,
       name: config.workerName,
       ...opts.workerOptions,
     })(TrainingQueueProcessor);

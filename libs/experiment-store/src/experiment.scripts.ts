@@ -2,18 +2,21 @@
 // record's fields change together or not at all, whichever process appends.
 
 /**
- * KEYS: record hash, events list, finished zset.
+ * KEYS: record hash, events list, finished zset, the fence's lock key ('' for no fence).
  * ARGV: id, event JSON before the seq, event JSON after the seq, '1' if terminal, finish time (ms),
  *       the status the event sets ('' for none), the owner key prefix, the training position of a
- *       progress or epoch event ('' for other events), then field/value pairs to set on the record.
+ *       progress or epoch event ('' for other events), the fence's token, then field/value pairs
+ *       to set on the record.
  * Returns the new seq; 0 when the record is already finished; -1 when it does not exist; -2 when
- * the event's training position is not past the record's `trainedTo` (already in the history).
+ * the event's training position is not past the record's `trainedTo` (already in the history);
+ * -3 when the fence's lock key does not hold its token (the appender lost the job's lock).
  * The owner's queued set follows the status (its key is built here from the record's owner).
  */
 export const APPEND_EVENT_LUA = `
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return -1 end
 if status == 'completed' or status == 'failed' or status == 'cancelled' then return 0 end
+if KEYS[4] ~= '' and redis.call('GET', KEYS[4]) ~= ARGV[9] then return -3 end
 if ARGV[8] ~= '' then
   local trained = tonumber(redis.call('HGET', KEYS[1], 'trainedTo') or '0')
   if tonumber(ARGV[8]) <= trained then return -2 end
@@ -21,7 +24,7 @@ if ARGV[8] ~= '' then
 end
 local seq = redis.call('HINCRBY', KEYS[1], 'lastSeq', 1)
 redis.call('RPUSH', KEYS[2], ARGV[2] .. seq .. ARGV[3])
-if #ARGV > 8 then redis.call('HSET', KEYS[1], unpack(ARGV, 9)) end
+if #ARGV > 9 then redis.call('HSET', KEYS[1], unpack(ARGV, 10)) end
 if ARGV[4] == '1' then redis.call('ZADD', KEYS[3], ARGV[5], ARGV[1]) end
 if ARGV[6] ~= '' then
   local queued = ARGV[7] .. redis.call('HGET', KEYS[1], 'owner') .. ':queued'

@@ -2,7 +2,7 @@ import Redis from 'ioredis';
 import { presetSpec } from '@trainyard/contracts';
 import { deleteKeys, testPrefix, useTestRedis } from '../../../test/support/test-redis';
 import { subscribeToCancellations } from './experiment-cancellation';
-import { ExperimentNotFoundError, ExperimentStore } from './experiment.store';
+import { ExperimentNotFoundError, ExperimentStore, FencedOutError } from './experiment.store';
 
 const spec = presetSpec('mnist-fc', { dataset: 'synthetic', limit: 64 });
 const progress = (batch: number) =>
@@ -70,6 +70,22 @@ describe('ExperimentStore', () => {
     const points = history.filter((e) => e.type === 'progress' || e.type === 'epoch').map((e) => (e.type === 'epoch' ? `E${e.epoch}` : `${e.epoch}.${e.batch}`));
     expect(points).toEqual(['1.1', '1.2', '1.3', 'E1', '2.1', '2.2']);
     expect(history.map((e) => e.seq)).toEqual(history.map((_, i) => i + 1));
+  });
+
+  it('with a fence, appends only while the lock key holds the token (a worker that lost its job lock stores nothing)', async () => {
+    const { id } = await store.create({ owner: 'alice', spec });
+    const lockKey = `${prefix}:training:${id}:lock`;
+    await t.redis.set(lockKey, 'token-a');
+    const fenceA = { lockKey, token: 'token-a' };
+    expect(await store.appendEvent(id, progress(1), fenceA)).toMatchObject({ seq: 1 });
+    // The lock expired and another worker took the job: worker A's next event is refused.
+    await t.redis.set(lockKey, 'token-b');
+    await expect(store.appendEvent(id, progress(2), fenceA)).rejects.toBeInstanceOf(FencedOutError);
+    await t.redis.del(lockKey);
+    await expect(store.appendEvent(id, progress(2), fenceA)).rejects.toBeInstanceOf(FencedOutError);
+    expect((await store.events(id)).map((e) => e.seq)).toEqual([1]);
+    // Without a fence (the API's own events), appends go on as before.
+    expect(await store.appendEvent(id, progress(2))).toMatchObject({ seq: 2 });
   });
 
   it('refuses any event after a terminal one', async () => {

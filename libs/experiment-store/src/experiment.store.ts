@@ -63,7 +63,7 @@ export class ExperimentStore {
     this.retentionDays = opts.retentionDays ?? DEFAULT_RETENTION_DAYS;
     // defineCommand caches the script by SHA (EVALSHA, falling back to EVAL once per connection).
     if (!('trainyardAppendEvent' in redis)) {
-      redis.defineCommand('trainyardAppendEvent', { numberOfKeys: 3, lua: APPEND_EVENT_LUA });
+      redis.defineCommand('trainyardAppendEvent', { numberOfKeys: 4, lua: APPEND_EVENT_LUA });
       redis.defineCommand('trainyardRequestCancel', { numberOfKeys: 1, lua: REQUEST_CANCEL_LUA });
       redis.defineCommand('trainyardCreateQueued', { numberOfKeys: 3, lua: CREATE_QUEUED_LUA });
     }
@@ -143,9 +143,10 @@ export class ExperimentStore {
    *   run resumed from a checkpoint older than its last event trains that stretch again, and
    *   training is deterministic, so the history keeps the first copy and each batch and epoch
    *   appears once in the history and the curves (see `trainingPosition`).
-   * Throws when the record does not exist.
+   * Throws ExperimentNotFoundError when the record does not exist, and FencedOutError when a
+   * `fence` is given and its lock key no longer holds its token.
    */
-  async appendEvent(id: string, body: ExperimentEventBody): Promise<ExperimentEvent | null> {
+  async appendEvent(id: string, body: ExperimentEventBody, fence?: AppendFence): Promise<ExperimentEvent | null> {
     const at = new Date();
     const { id: _id, seq: _seq, at: _at, type, ...fields } = body as ExperimentEventBody & Partial<ExperimentEvent>;
     const clean = { type, ...fields } as ExperimentEventBody;
@@ -159,6 +160,7 @@ export class ExperimentStore {
       this.keys.record(id),
       this.keys.events(id),
       this.keys.finished,
+      fence?.lockKey ?? '',
       id,
       head,
       tail,
@@ -167,9 +169,11 @@ export class ExperimentStore {
       patch[0] === 'status' ? patch[1] : '',
       this.keys.ownerPrefix,
       trainingPosition(clean),
+      fence?.token ?? '',
       ...patch,
     );
     if (seq === -1) throw new ExperimentNotFoundError(id);
+    if (seq === -3) throw new FencedOutError(id);
     if (seq === 0 || seq === -2) return null;
     const event = { id, seq, type, at: at.toISOString(), ...fields } as ExperimentEvent;
     this.opts.publisher?.publish(event);
@@ -229,6 +233,25 @@ export class ExperimentStore {
       if (owner !== null) multi.zrem(this.keys.byOwner(owner), id).srem(this.keys.queuedByOwner(owner), id);
     }
     await multi.exec().then(throwOnMultiError);
+  }
+}
+
+/**
+ * A fencing token (Kleppmann, "How to do distributed locking", 2016): the append happens only
+ * while `lockKey` holds `token`, checked in the same atomic step. A worker passes its BullMQ job
+ * lock, so that a copy of a run whose lock expired (a Redis outage, a long pause) can store
+ * nothing once another worker may have taken the job.
+ */
+export interface AppendFence {
+  lockKey: string;
+  token: string;
+}
+
+/** The appender's lock is gone (see AppendFence): it must stop, and store nothing more. */
+export class FencedOutError extends Error {
+  constructor(id: string) {
+    super(`experiment ${id}: this worker no longer holds the job's lock; its events are refused`);
+    this.name = 'FencedOutError';
   }
 }
 
