@@ -130,15 +130,21 @@ describe('TrainExperimentHandler', () => {
 
   it('stops a copy whose lock another worker now holds: its events are refused, and it stores nothing more', async () => {
     const id = await submitted();
+    let refused: unknown;
     const handler = handlerWith(async (_spec, opts) => {
       await opts.onEvent!(started);
       // The lock expired during a Redis outage, and another worker took the job.
       await t.redis.set(lockKey(id), 'another-workers-token');
-      await opts.onEvent!({ type: 'progress', epoch: 1, epochs: 1, batch: 1, batches: 1, loss: 1, accuracy: 0.5, samplesPerSec: 1 });
-      if (opts.signal?.aborted) throw new Error('training stopped');
+      // The refused event rejects, so the trainer goes no further: in particular it writes no
+      // checkpoint after an epoch whose event is not stored (a resume would skip that epoch).
+      await opts.onEvent!({ type: 'epoch', epochs: 2, epoch: 1, trainLoss: 1, trainAccuracy: 0.5, testLoss: 1, testAccuracy: 0.5, seconds: 1, samplesPerSec: 1 }).catch((err: unknown) => {
+        refused = err;
+        throw err;
+      });
       return { testAccuracy: 1 } as never;
     });
     await expect(handler.handle(jobFor(id), 'token', undefined)).rejects.toThrow(/lost the lock/);
+    expect(refused).toMatchObject({ name: 'FencedOutError' });
     expect(await types(id)).toEqual(['queued', 'started']);
     expect((await store.get(id))!.status).toBe('running');
   });

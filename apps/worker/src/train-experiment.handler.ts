@@ -193,10 +193,11 @@ export class TrainExperimentHandler implements OnModuleInit {
         stored = await this.appendWaitingOutOutage(id, event, signal, log, fence);
       } catch (err) {
         // Our lock expired (a Redis outage longer than it): another worker may train the run
-        // now, and every event of ours is refused. Stop this copy; the store has what it had.
-        if (!(err instanceof FencedOutError)) throw err;
-        if (!signal.aborted) abort(AbortReason.LockLost);
-        return;
+        // now, and every event of ours is refused. Stop this copy. Throwing (not returning) also
+        // keeps the trainer from writing the checkpoint that follows an epoch event: a checkpoint
+        // must never get ahead of the stored history, or a resumed run would skip that epoch.
+        if (err instanceof FencedOutError && !signal.aborted) abort(AbortReason.LockLost);
+        throw err;
       }
       if (!stored) {
         // Refused: a stretch of training already in the history (a resumed run), or the record
