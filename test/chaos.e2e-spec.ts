@@ -11,15 +11,14 @@
 // Real processes throughout: redis-server with AOF and a password, `node apps/api/dist/main.js`
 // twice, and built workers (apps/worker/dist) that train in their own child processes and share
 // ARTIFACTS_DIR (checkpoints) and DATA_DIR, as workers on a network filesystem would.
-import * as path from 'node:path';
 import { Queue } from 'bullmq';
 import seedrandom from 'seedrandom';
 import request from 'supertest';
 import { QueueName, type ExperimentEvent } from '@trainyard/contracts';
 import { ExperimentStore, TERMINAL_STATUSES, type ExperimentRecord } from '@trainyard/experiment-store';
 import { waitUntil, type ServiceProcess } from '../apps/cli/src/commands/service-process';
-import { stackAuth, startStack, type Stack, type StackUser } from './support/service-stack';
-import { ensureWorkerBuilt, spawnWorker, type LogLine, type WorkerProcess } from './support/worker-process';
+import { spawnStackWorker, stackAuth, startStack, type Stack, type StackUser } from './support/service-stack';
+import { ensureWorkerBuilt, type LogLine, type WorkerProcess } from './support/worker-process';
 
 // The file's bound is 6 minutes on a busy 2-core machine: set-up ≤ 1, the chaos, the runs and the verdict ≤ 5.
 // (An idle machine takes about 2 minutes in all.)
@@ -110,14 +109,7 @@ afterAll(async () => {
 let workerCount = 0;
 function startWorker(): TrackedWorker {
   const name = `chaos-w${++workerCount}`;
-  const w = spawnWorker({
-    redisUrl: stack.redis.url,
-    prefix: stack.prefix,
-    name,
-    home: path.join(stack.home, name),
-    workerOptions: LOCK,
-    env: { ARTIFACTS_DIR: stack.env.ARTIFACTS_DIR!, DATA_DIR: stack.env.DATA_DIR! },
-  });
+  const w = spawnStackWorker(stack, name, LOCK);
   const tracked: TrackedWorker = { w };
   void w.exited.then(({ code, signal }) => (tracked.exit = { at: Date.now(), code, signal }));
   workers.push(tracked);

@@ -9,8 +9,8 @@ import * as path from 'node:path';
 import request from 'supertest';
 import type { ExperimentEvent } from '@trainyard/contracts';
 import { waitUntil, type ServiceProcess } from '../apps/cli/src/commands/service-process';
-import { stackAuth, startStack, type Stack } from './support/service-stack';
-import { ensureWorkerBuilt, spawnWorker, type WorkerProcess } from './support/worker-process';
+import { spawnStackWorker, stackAuth, startStack, type Stack } from './support/service-stack';
+import { ensureWorkerBuilt, type WorkerProcess } from './support/worker-process';
 
 jest.setTimeout(900_000);
 
@@ -39,14 +39,7 @@ afterAll(async () => {
 let n = 0;
 function worker(): WorkerProcess {
   const name = `resume-w${++n}`;
-  const w = spawnWorker({
-    redisUrl: stack.redis.url,
-    prefix: stack.prefix,
-    name,
-    home: path.join(stack.home, name),
-    workerOptions: LOCK,
-    env: { ARTIFACTS_DIR: stack.env.ARTIFACTS_DIR!, DATA_DIR: stack.env.DATA_DIR! },
-  });
+  const w = spawnStackWorker(stack, name, LOCK);
   workers.push(w);
   return w;
 }

@@ -10,6 +10,7 @@ import { freePort, startPrivateRedis, type PrivateRedis } from '@trainyard/redis
 import { API_MAIN, WORKER_MAIN, startService, waitUntil, type ServiceProcess } from '../../apps/cli/src/commands/service-process';
 import { lateBound } from '../../apps/api/testing/api-harness';
 import { testPrefix } from './test-redis';
+import { spawnWorker, type WorkerProcess, type WorkerProcessOptions } from './worker-process';
 
 export const STACK_TOKENS = {
   ta: 'stack-ta-token-000000001',
@@ -180,4 +181,19 @@ export function useStack(opts: { env?: NodeJS.ProcessEnv } = {}): Stack {
     await stack?.close();
   });
   return lateBound(() => stack, 'the stack');
+}
+
+/**
+ * A worker process of the stack as if on a machine of its own (its own name and home), sharing only
+ * DATA_DIR and ARTIFACTS_DIR, as a network filesystem would be: so it can resume others' runs.
+ */
+export function spawnStackWorker(stack: Stack, name: string, workerOptions?: WorkerProcessOptions['workerOptions']): WorkerProcess {
+  return spawnWorker({
+    redisUrl: stack.redis.url,
+    prefix: stack.prefix,
+    name,
+    home: path.join(stack.home, name),
+    workerOptions,
+    env: { ARTIFACTS_DIR: stack.env.ARTIFACTS_DIR!, DATA_DIR: stack.env.DATA_DIR! },
+  });
 }
