@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import Redis from 'ioredis';
 import { freePort, startPrivateRedis, type PrivateRedis } from '@trainyard/redis';
 import { API_MAIN, WORKER_MAIN, startService, waitUntil, type ServiceProcess } from '../../apps/cli/src/commands/service-process';
-import { lateBound } from '../../apps/api/testing/api-harness';
+import { useFixture } from './fixtures';
 import { testPrefix } from './test-redis';
 import { spawnWorker, type WorkerProcess, type WorkerProcessOptions } from './worker-process';
 
@@ -172,16 +172,7 @@ export async function subscriptionsByClientName(redis: Redis): Promise<Map<strin
 }
 
 /** One stack for a whole spec file, closed after all; read its fields inside hooks and tests. */
-export function useStack(opts: { env?: NodeJS.ProcessEnv } = {}): Stack {
-  let stack: Stack | undefined;
-  beforeAll(async () => {
-    stack = await startStack(opts);
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
-  return lateBound(() => stack, 'the stack');
-}
+export const useStack = (opts: { env?: NodeJS.ProcessEnv } = {}): Stack => useFixture('the stack', () => startStack(opts), (stack) => stack.close());
 
 /**
  * A worker process of the stack as if on a machine of its own (its own name and home), sharing only

@@ -12,6 +12,7 @@ import { loadConfig, type AppConfig } from '@trainyard/config';
 import { QueueName, type ClientToServerEvents, type ExperimentEvent, type ServerToClientEvents, type SubscribeAck, type TrainJobData } from '@trainyard/contracts';
 import { ExperimentEventPublisher, ExperimentStore, socketIoRedisKey } from '@trainyard/experiment-store';
 import { bullConnectionOptions } from '@trainyard/redis';
+import { useFixture } from '../../../test/support/fixtures';
 import { deleteKeys, startTestRedis, testPrefix, type TestRedis } from '../../../test/support/test-redis';
 import { createApiApp } from '../src/create-api-app';
 
@@ -157,30 +158,5 @@ export async function until(check: () => boolean | Promise<boolean>, what: strin
   }
 }
 
-/**
- * One harness for a whole spec file: started before all, closed after all. The returned object
- * stands for it (a proxy onto the harness started in beforeAll): read its fields inside hooks and
- * tests, never at the top level of the file.
- */
-export function useHarness(opts: HarnessOptions = {}): Harness {
-  let harness: Harness | undefined;
-  beforeAll(async () => {
-    harness = await startHarness(opts);
-  });
-  afterAll(async () => {
-    await harness?.close();
-  });
-  return lateBound(() => harness, 'the harness');
-}
-
-/** An object whose fields are read from `get()` at the time of use (for fixtures made in beforeAll). */
-export function lateBound<T extends object>(get: () => T | undefined, what: string): T {
-  return new Proxy({} as T, {
-    get(_, key) {
-      const target = get();
-      if (!target) throw new Error(`${what} is not started yet: use it inside a hook or a test`);
-      const value = Reflect.get(target, key);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
-}
+/** One harness for a whole spec file, closed after all; read its fields inside hooks and tests. */
+export const useHarness = (opts: HarnessOptions = {}): Harness => useFixture('the harness', () => startHarness(opts), (h) => h.close());

@@ -137,7 +137,7 @@ describe('TrainExperimentHandler', () => {
       await t.redis.set(lockKey(id), 'another-workers-token');
       // The refused event rejects, so the trainer goes no further: in particular it writes no
       // checkpoint after an epoch whose event is not stored (a resume would skip that epoch).
-      await opts.onEvent!({ type: 'epoch', epochs: 2, epoch: 1, trainLoss: 1, trainAccuracy: 0.5, testLoss: 1, testAccuracy: 0.5, seconds: 1, samplesPerSec: 1 }).catch((err: unknown) => {
+      await Promise.resolve(opts.onEvent!({ type: 'epoch', epochs: 2, epoch: 1, trainLoss: 1, trainAccuracy: 0.5, testLoss: 1, testAccuracy: 0.5, seconds: 1, samplesPerSec: 1 })).catch((err: unknown) => {
         refused = err;
         throw err;
       });
