@@ -16,6 +16,12 @@ const common = {
 module.exports = {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
-    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
+    {
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      // Finds (or, as root, installs) Chromium once; without one the browser tests are skipped with one line.
+      globalSetup: '<rootDir>/test/browser/support/global-setup.ts',
+    },
   ],
 };

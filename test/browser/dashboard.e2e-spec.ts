@@ -4,7 +4,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { resolveExperimentRequest, SpecValidationError } from '@trainyard/contracts';
 import { startHarness, TOKENS, until, type Harness, type TestUser } from '../../apps/api/testing/api-harness';
 import { createApiApp } from '../../apps/api/src/create-api-app';
-import { launchChromium, collectErrors, reportCspViolations, screenshot } from './support/browser';
+import { describeInBrowser, launchChromium, collectErrors, reportCspViolations, screenshot } from './support/browser';
 import { ensureDashboardBuilt } from './support/dashboard-build';
 import { ensureWorkerBuilt, spawnWorker, type WorkerProcess } from '../support/worker-process';
 
@@ -16,7 +16,7 @@ interface Session {
   errors: string[];
 }
 
-describe('dashboard (browser e2e)', () => {
+describeInBrowser('dashboard (browser e2e)', () => {
   let h: Harness;
   let worker: WorkerProcess;
   let browser: Browser;

@@ -1,3 +1,5 @@
 export * from './app-config';
 export * from './parent-watch';
 export * from './process-errors';
+export * from './debian-package';
+export * from './file-lock';

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { AppConfig } from '@trainyard/config';
-import { withFileLock } from './file-lock';
+import { withFileLock, type AppConfig } from '@trainyard/config';
 import { isPortFree } from './free-port';
 import { startPrivateRedis } from './private-redis';
 import { pingRedis } from './redis-ping';

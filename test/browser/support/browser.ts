@@ -1,14 +1,20 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { CHROMIUM_ENV } from './chromium';
 import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 export const SCREENSHOT_DIR = path.join(ROOT, 'test-output', 'screenshots');
 
-/** Debian's Chromium (installed by .ci/run), headless; a browser is never downloaded. */
+/**
+ * `describe` for a browser test file: skipped, with the global setup's one line saying why, when
+ * this machine has no Chromium (never in CI, where that fails the run instead).
+ */
+export const describeInBrowser: jest.Describe = process.env[CHROMIUM_ENV] === '' ? describe.skip : describe;
+
+/** The Chromium the global setup found (Debian's, or CHROMIUM_PATH), headless. */
 export function launchChromium(): Promise<Browser> {
-  const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-  if (!fs.existsSync(executablePath)) throw new Error(`no Chromium at ${executablePath}: apt-get install chromium (or set CHROMIUM_PATH)`);
+  const executablePath = process.env[CHROMIUM_ENV] || process.env.CHROMIUM_PATH || '/usr/bin/chromium';
   // launch() gives every run a fresh temporary profile of its own.
   return chromium.launch({
     executablePath,

@@ -11,7 +11,7 @@ export function isAlive(pid: number): boolean {
 
 /**
  * Runs `fn` holding an exclusive lock file (O_EXCL create). A lock left by a dead process is
- * taken over. The wait is long because the holder may be installing redis-server with apt.
+ * taken over. The wait is long because the holder may be installing a Debian package with apt.
  */
 export async function withFileLock<T>(file: string, fn: () => Promise<T>, timeoutMs = 300_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
