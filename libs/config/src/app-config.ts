@@ -28,6 +28,13 @@ const EnvSchema = z.object({
   MAX_SOCKETS_PER_TOKEN: z.coerce.number().int().min(1).max(10_000).default(20),
 });
 
+/**
+ * Every environment variable loadConfig reads, in schema order. Deployment files are checked
+ * against this list (test/deploy/manifests.e2e-spec.ts), so a variable they set that the code does
+ * not read fails CI.
+ */
+export const CONFIG_ENV_VARS: readonly string[] = Object.keys(EnvSchema.shape);
+
 export interface AppConfig {
   /** Undefined: start a private redis-server for local use. */
   redisUrl?: string;
