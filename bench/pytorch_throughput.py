@@ -2,8 +2,8 @@
 """Training throughput of the course's models in PyTorch, for `trainyard bench training`.
 
 One step = zero_grad + forward + loss + backward + SGD(lr 0.01, momentum 0.5) step, on one random
-batch reused every step, as the TF.js side measures it. Models are the course's (shared
-REFERENCE.md); their parameter counts are checked so a typo cannot pass for a faster model.
+batch reused every step, as the TF.js side measures it. Models are the course's (the week-2
+lab's reference); their parameter counts are checked so a typo cannot pass for a faster model.
 
 Prints progress on stderr and one JSON object on stdout:
   {"torch": "...", "threads": 2, "rows": [{"model", "batch", "params", "steps", "medianMs", "imgPerSec"}]}

@@ -15,7 +15,7 @@ jest.setTimeout(30_000);
 const h = useHarness();
 
 const http = () => request(h.api.url);
-const submit = (user: 'alice' | 'bob' | 'admin', body: unknown = { preset: 'mnist-cnn', limit: 100 }) =>
+const submit = (user: 'alice' | 'bob' | 'admin', body: unknown = { preset: 'mnist-cnn', limit: 100, epochs: 1 }) =>
   http().post('/api/experiments').set(auth(user)).send(body as object);
 
 async function queueSize() {
@@ -162,7 +162,7 @@ describe('submitting', () => {
   });
 
   it('POST /api/suites/week2-mnist creates the four runs in order, with shared overrides', async () => {
-    const res = await http().post('/api/suites/week2-mnist').set(auth('alice')).send({ limit: 200 });
+    const res = await http().post('/api/suites/week2-mnist').set(auth('alice')).send({ limit: 200, epochs: 1 });
     expect(res.status).toBe(201);
     expect(res.body.suite).toBe('week2-mnist');
     expect(res.body.experiments).toHaveLength(SUITES['week2-mnist'].length);
@@ -178,10 +178,27 @@ describe('submitting', () => {
     ]);
   });
 
-  it('POST /api/suites without a body uses the presets as they are', async () => {
+  it('POST /api/suites without a body uses the presets, with the course\'s SGD steps on the bundled digits', async () => {
     const res = await http().post('/api/suites/week2-mnist').set(auth('bob'));
     expect(res.status).toBe(201);
     expect(res.body.experiments).toHaveLength(4);
+    // ⌈938 / ⌈7996 / 64⌉⌉ = 8 epochs = 1,000 steps: the course's one epoch of 60,000 images is 938.
+    expect(res.body.experiments.map((e: { spec: { dataset: string; epochs: number } }) => [e.spec.dataset, e.spec.epochs])).toEqual(Array(4).fill(['mnist-bundled', 8]));
+  });
+
+  it('applies the course steps rule to every preset request, and an explicit epochs wins', async () => {
+    const epochsOf = async (url: string, body: object) => {
+      const res = await http().post(url).set(auth('admin')).send(body);
+      expect(res.status).toBe(201);
+      return (res.body.experiments ?? [res.body]).map((e: { spec: { epochs: number } }) => e.spec.epochs);
+    };
+    expect(await epochsOf('/api/suites/week2-mnist', { limit: 2000 })).toEqual([30, 30, 30, 30]);
+    expect(await epochsOf('/api/suites/week2-mnist', { epochs: 2 })).toEqual([2, 2, 2, 2]);
+    expect(await epochsOf('/api/experiments', { preset: 'mnist-cnn' })).toEqual([8]);
+    expect(await epochsOf('/api/experiments', { preset: 'mnist-cnn', dataset: 'mnist' })).toEqual([1]);
+    expect(await epochsOf('/api/experiments', { preset: 'mnist-cnn', epochs: 1 })).toEqual([1]);
+    const presets = await http().get('/api/presets').set(auth('bob'));
+    expect(presets.body.presets.find((p: { name: string }) => p.name === 'mnist-fc').spec.epochs).toBe(8);
   });
 
   it('answers 404 for an unknown suite and 400 for bad suite overrides, enqueueing nothing', async () => {
@@ -283,7 +300,7 @@ describe('cancel', () => {
     // A stand-in worker: takes the job (holding its lock), waits for the cancellation, and (once
     // the test has seen the API's answer) records `cancelled` as the real worker does. It checks
     // the API's side only: its subscriber subscribes before connecting, which never met the
-    // handshake race that left the real worker deaf to cancels (issue 8, fault 1). The real
+    // handshake race that left the real worker deaf to cancels. The real
     // worker's cancel, on real processes, is test/pubsub.e2e-spec.ts.
     const worker = new Worker<TrainJobData>(
       QueueName.Training,

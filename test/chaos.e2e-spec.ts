@@ -3,7 +3,7 @@
 // replacement starts each time) and restarts Redis, once by SIGKILL and once cleanly. At the end
 // every experiment must be `completed` in the store, through both APIs and in BullMQ, with a history
 // that shows it was trained once: nothing lost, nothing stuck `running`, nothing trained twice, and
-// no API process gone. It prints one line of counts, which issue 8's closing note quotes.
+// no API process gone. It prints one line of counts, for a report to quote.
 //
 // Replay a failure with CHAOS_SEED=<the printed seed>: the seed fixes the schedule (which actions,
 // in which order, how far apart) and each choice of victim among the workers busy at that moment.
@@ -420,7 +420,7 @@ it('under SIGKILL, SIGTERM and Redis restarts, every run completes once: none lo
   console.log(
     [`chaos timeline (seed ${SEED}):`, ...timeline, ...details, ...(details.length ? ['worker exits:', ...exits] : []), `${stretches} stretches of training in the workers' logs, for ${ids.length} runs`, ...problems.map((p) => `PROBLEM ${p}`), ...unhandled.map((l) => `UNHANDLED ${l}`)].join('\n'),
   );
-  // The one line the closing note of issue 8 quotes.
+  // The one line a report quotes.
   console.log(
     `CHAOS seed=${SEED} jobs=${ids.length} kills=${counts.kills} (mid-run ${counts.killsMidRun}) terms=${counts.terms} (mid-run ${counts.termsMidRun}) ` +
       `redis-restarts=${counts.redisCrashes + counts.redisCleanRestarts} (crash ${counts.redisCrashes}, clean ${counts.redisCleanRestarts}) ` +

@@ -53,7 +53,7 @@ describe('trainyard queue commands (e2e)', () => {
 
     const list = JSON.parse((await trainyard('alice', ['list', '--json'])).stdout) as ExperimentView[];
     expect(list.map((e) => e.id)).toContain(id);
-    const shown = JSON.parse((await trainyard('alice', ['show', id, '--events'])).stdout) as ExperimentView & { events: { seq: number }[] };
+    const shown = JSON.parse((await trainyard('alice', ['show', id, '--json', '--events'])).stdout) as ExperimentView & { events: { seq: number }[] };
     expect(shown.status).toBe('completed');
     expect(shown.events.map((e) => e.seq)).toEqual(shown.events.map((_, i) => i + 1));
 

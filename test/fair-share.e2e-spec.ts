@@ -13,7 +13,7 @@ import { bootstrapWorker } from '../apps/worker/src/worker.bootstrap';
 
 jest.setTimeout(60_000);
 
-const SMALL = { preset: 'mnist-fc', limit: 100 };
+const SMALL = { preset: 'mnist-fc', limit: 100, epochs: 1 };
 
 /** Records the order runs start in; each run waits for release() (hold) or takes `ms`. */
 class FakeTrainer implements Trainer {

@@ -17,7 +17,7 @@ beforeAll(async () => {
   h = await startHarness();
   second = await h.startApi();
   for (const user of ['alice', 'bob'] as const) {
-    const res = await request(h.api.url).post('/api/experiments').set(auth(user)).send({ preset: 'mnist-fc', limit: 100 });
+    const res = await request(h.api.url).post('/api/experiments').set(auth(user)).send({ preset: 'mnist-fc', limit: 100, epochs: 1 });
     expect(res.status).toBe(201);
     ids[user] = res.body.id;
     writeModel(ids[user]);
@@ -86,7 +86,7 @@ describe.each([
     expect(watcher.ack.ok).toBe(true);
     const admin = await subscribe(await h.connect('admin', second), ids[owner]);
     expect(admin.ack.ok).toBe(true);
-    await h.store.appendEvent(ids[owner], { type: 'progress', epoch: 1, epochs: 1, batch: 1, batches: 10, loss: 1, accuracy: 0.1, samplesPerSec: 1 });
+    await h.store.appendEvent(ids[owner], { type: 'progress', epoch: 1, epochs: 1, batch: 1, batches: 10, loss: 1, batchAccuracy: 0.1, runningAccuracy: 0.1, samplesPerSec: 1 });
     await until(() => watcher.live.length === 1 && admin.live.length === 1, 'the owner and the admin to get the event');
     await new Promise((r) => setTimeout(r, 50));
     expect(refused.live).toEqual([]);

@@ -7,7 +7,7 @@ import { auth, startHarness, type Harness, type TestUser } from '../apps/api/tes
 
 jest.setTimeout(30_000);
 
-const SMALL = { preset: 'mnist-fc', limit: 100 };
+const SMALL = { preset: 'mnist-fc', limit: 100, epochs: 1 };
 
 async function queueSize(h: Harness) {
   const counts = await h.queue.getJobCounts('waiting', 'prioritized', 'delayed', 'active', 'paused');

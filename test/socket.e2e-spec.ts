@@ -16,10 +16,10 @@ afterAll(async () => {
 });
 
 const started: ExperimentEventBody = { type: 'started', backend: 'cpu', worker: 'w1', params: 6422, trainSamples: 100, testSamples: 10, epochs: 1, batches: 2 };
-const progress = (batch: number): ExperimentEventBody => ({ type: 'progress', epoch: 1, epochs: 1, batch, batches: 1000, loss: 1 / batch, accuracy: 0.5, samplesPerSec: 100 });
+const progress = (batch: number): ExperimentEventBody => ({ type: 'progress', epoch: 1, epochs: 1, batch, batches: 1000, loss: 1 / batch, batchAccuracy: 0.5, runningAccuracy: 0.5, samplesPerSec: 100 });
 
 async function newExperiment(user: 'alice' | 'bob' = 'alice', api: ApiInstance = h.api): Promise<string> {
-  const res = await request(api.url).post('/api/experiments').set(auth(user)).send({ preset: 'mnist-cnn', limit: 100 });
+  const res = await request(api.url).post('/api/experiments').set(auth(user)).send({ preset: 'mnist-cnn', limit: 100, epochs: 1 });
   expect(res.status).toBe(201);
   return res.body.id;
 }

@@ -14,7 +14,7 @@ const SHORT = { preset: 'mnist-fc', dataset: 'synthetic', limit: 200, testLimit:
 const LONG = { preset: 'mnist-fc', dataset: 'synthetic', limit: 5000, testLimit: 100, batchSize: 10, epochs: 12 };
 
 // Bounds are generous and every wait is on an event or a condition, never a fixed sleep: the
-// suite must pass on a busy 2-core machine (issue 8, item 7), where one run can take minutes.
+// suite must pass on a busy 2-core machine, where one run can take minutes.
 const WAIT_MS = 180_000;
 jest.setTimeout(2 * WAIT_MS);
 

@@ -2,11 +2,10 @@
 // training with TF.js, and a real Redis: what a student and a TA see and do.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { resolveExperimentRequest, SpecValidationError } from '@trainyard/contracts';
-import { startHarness, TOKENS, until, type Harness, type TestUser } from '../../apps/api/testing/api-harness';
+import { TOKENS, until, type Harness, type TestUser } from '../../apps/api/testing/api-harness';
 import { createApiApp } from '../../apps/api/src/create-api-app';
-import { describeInBrowser, launchChromium, collectErrors, reportCspViolations, screenshot } from './support/browser';
-import { ensureDashboardBuilt } from './support/dashboard-build';
-import { ensureWorkerBuilt, spawnWorker, type WorkerProcess } from '../support/worker-process';
+import { describeInBrowser, collectErrors, reportCspViolations, screenshot } from './support/browser';
+import { startBrowserStack, type BrowserStack } from './support/browser-stack';
 
 jest.setTimeout(240_000);
 
@@ -17,28 +16,19 @@ interface Session {
 }
 
 describeInBrowser('dashboard (browser e2e)', () => {
+  let stack: BrowserStack;
   let h: Harness;
-  let worker: WorkerProcess;
   let browser: Browser;
   let sessions: Session[] = [];
   /** The mnist-cnn run alice submits in the first test; later tests build on it. */
   let firstRun: string;
 
   beforeAll(async () => {
-    ensureDashboardBuilt();
-    ensureWorkerBuilt();
-    h = await startHarness();
-    // A real worker process training with TF.js (the pure-JS cpu backend, as in every e2e test).
-    worker = spawnWorker({ redisUrl: h.redis.url, prefix: h.config.queuePrefix, home: h.home, name: 'gpu-0' });
-    browser = await launchChromium();
-    await worker.ready;
+    stack = await startBrowserStack();
+    ({ h, browser } = stack);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await worker?.stop();
-    await h?.close();
-  });
+  afterAll(() => stack?.close());
 
   afterEach(async () => {
     const errors = sessions.flatMap((s) => s.errors);
@@ -175,7 +165,8 @@ describeInBrowser('dashboard (browser e2e)', () => {
     expect((table.match(/\d+\.\d\d%/g) ?? []).length).toBeGreaterThanOrEqual(2);
     // Both runs' curves in one chart: one legend entry and 8 batches (2 epochs × 4) each.
     await page.waitForFunction(() => Number(document.querySelector('[data-testid=compare-loss]')?.getAttribute('data-points')) === 16);
-    expect(await page.locator('[data-testid=compare-loss] .u-legend .u-series').allTextContents()).toEqual(['1. CNN', '2. CNN [shuffle off]']);
+    // The legend is live (values under the cursor): its first entry is the x-axis, then one per run.
+    expect(await page.locator('[data-testid=compare-loss] .u-legend .u-series .u-label').allTextContents()).toEqual(['epoch', '1. CNN', '2. CNN [shuffle off]']);
     await expect(page.locator('[data-testid=course-table] [data-preset=mnist-cnn]').textContent()).resolves.toMatch(/96\.15%.*\d+\.\d\d%/);
     await screenshot(page, 'compare-page');
 
@@ -230,7 +221,7 @@ describeInBrowser('dashboard (browser e2e)', () => {
     const res = await fetch(`${url}/api/experiments`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${TOKENS.alice}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ preset: 'mnist-cnn', name: 'restart', limit: 640, testLimit: 64 }),
+      body: JSON.stringify({ preset: 'mnist-cnn', name: 'restart', limit: 640, testLimit: 64, epochs: 1 }),
     });
     const { id } = (await res.json()) as { id: string };
 
@@ -268,7 +259,7 @@ describeInBrowser('dashboard (browser e2e)', () => {
   });
 
   it('a TA sees the whole queue, each worker with its current job, and cancels from there', async () => {
-    const long = { preset: 'mnist-cnn', limit: 4096, testLimit: 64 };
+    const long = { preset: 'mnist-cnn', limit: 4096, testLimit: 64, epochs: 1 };
     const running = await h.store.get((await submitAs('bob', { ...long, name: 'bob long run' })).id);
     const queued = await submitAs('bob', { ...long, name: 'bob waiting run' });
     const later = await submitAs('bob', { ...long, name: 'bob later run' });

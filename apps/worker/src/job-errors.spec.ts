@@ -1,7 +1,11 @@
 import { UnrecoverableError } from 'bullmq';
-import { IncompatibleSpecError } from '@trainyard/training';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatasetDamagedError, DatasetError, DatasetMissingError, IncompatibleSpecError, loadMnistIdx } from '@trainyard/training';
 import { BackendCrashedError } from './backend-crashed.error';
-import { isUnrecoverable } from './job-errors';
+import { adminDetail, isUnrecoverable } from './job-errors';
+import { reviveError, serializeError } from './training-process/training-process.protocol';
 
 describe('isUnrecoverable', () => {
   it('fails at once what no retry can fix', () => {
@@ -22,5 +26,57 @@ describe('isUnrecoverable', () => {
     // A backend crash is not the spec's fault, whatever its message says.
     expect(isUnrecoverable(new BackendCrashedError('training backend failed: RuntimeError: memory access out of bounds'))).toBe(false);
     expect(isUnrecoverable(new WebAssembly.RuntimeError('IncompatibleSpecError: memory access out of bounds'))).toBe(false);
+  });
+});
+
+describe('a missing data set', () => {
+  it('is not retried, and keeps its TA detail across the training-process boundary', () => {
+    const err = new DatasetMissingError('cifar10', 'CIFAR-10: no batch files in /srv/data; run `trainyard data fetch cifar10 --data-dir /srv/data`');
+    expect(isUnrecoverable(err)).toBe(true);
+    // As it arrives from the training process: structured clone of the serialized form.
+    const revived = reviveError(structuredClone(serializeError(err)));
+    expect(isUnrecoverable(revived)).toBe(true);
+    expect(revived.message).toBe('CIFAR-10 is not installed on this server; ask your TA');
+    expect(adminDetail(revived)).toMatch(/trainyard data fetch cifar10 --data-dir \/srv\/data/);
+    expect(adminDetail(new Error('plain'))).toBeUndefined();
+  });
+});
+
+describe('a damaged data set', () => {
+  const detail = 'MNIST: /srv/data/mnist/train-images-idx3-ubyte: wrong magic number 4660, expected 2051 (idx3 images). To repair it, delete …';
+
+  it('is not retried, and crosses the training-process boundary as its own class with its TA detail', () => {
+    const err = new DatasetDamagedError('mnist', detail);
+    expect(isUnrecoverable(err)).toBe(true);
+    const revived = reviveError(structuredClone(serializeError(err)));
+    expect(revived).toBeInstanceOf(DatasetDamagedError);
+    expect(isUnrecoverable(revived)).toBe(true);
+    expect(revived.message).toBe('MNIST on this server is damaged or unreadable; ask your TA');
+    expect(revived.message).not.toContain('/srv/data');
+    expect(adminDetail(revived)).toBe(detail);
+  });
+
+  it('is what the MNIST loader throws for a file with a wrong magic number, and the worker fails it at once', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'trainyard-job-errors-'));
+    try {
+      mkdirSync(join(dataDir, 'mnist'));
+      for (const name of ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte']) {
+        writeFileSync(join(dataDir, 'mnist', name), Buffer.from([0, 0, 0x12, 0x34, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]));
+      }
+      const thrown = await loadMnistIdx({ dataDir, download: false }).catch((e: unknown) => e);
+      const revived = reviveError(structuredClone(serializeError(thrown)));
+      expect(isUnrecoverable(revived)).toBe(true);
+      expect(revived.message).not.toContain(dataDir);
+      expect(adminDetail(revived)).toContain(`${join(dataDir, 'mnist', 'train-images-idx3-ubyte')}: wrong magic number 4660`);
+      expect(adminDetail(revived)).toContain(`trainyard data verify --data-dir ${dataDir}`);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('is classified by class: a file error outside a loader, or a look-alike name, is not', () => {
+    // A DatasetError alone (a file read outside the loaders' boundary) keeps the retry.
+    expect(isUnrecoverable(new DatasetError('/srv/data/x', 'cannot read: EIO'))).toBe(false);
+    expect(adminDetail(Object.assign(new Error('x'), { name: 'DatasetDamagedError', adminDetail: '/srv/data' }))).toBeUndefined();
   });
 });

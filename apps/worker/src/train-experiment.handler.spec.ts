@@ -5,10 +5,11 @@ import { presetSpec, type TrainJobData, type TrainingResult } from '@trainyard/c
 import type { AppConfig } from '@trainyard/config';
 import { ExperimentStore, FairShareScheduler } from '@trainyard/experiment-store';
 import { deleteKeys, testPrefix, useTestRedis } from '../../../test/support/test-redis';
-import { IncompatibleSpecError } from '@trainyard/training';
+import { DatasetDamagedError, DatasetMissingError, IncompatibleSpecError } from '@trainyard/training';
 import { BackendCrashedError } from './backend-crashed.error';
 import { AbortReason } from './job-errors';
 import { TrainExperimentHandler } from './train-experiment.handler';
+import { reviveError, serializeError } from './training-process/training-process.protocol';
 import type { Trainer } from './trainer.port';
 import type { WorkerHeartbeatService } from './worker-heartbeat.service';
 
@@ -80,6 +81,34 @@ describe('TrainExperimentHandler', () => {
     const id = await submitted();
     await expect(handler.handle(jobFor(id), 'token', undefined)).rejects.toBeInstanceOf(UnrecoverableError);
     expect(await store.get(id)).toMatchObject({ status: 'failed', error: expect.stringMatching(/normalize/) });
+  });
+
+  it('fails a run whose data set is missing at once: the student gets no server path, the TA the action', async () => {
+    const detail = 'CIFAR-10: no batch files in /srv/data/cifar10/cifar-10-batches-bin; run `trainyard data fetch cifar10 --data-dir /srv/data`';
+    const handler = handlerWith(async () => {
+      // As it arrives from the training process.
+      throw reviveError(serializeError(new DatasetMissingError('cifar10', detail)));
+    });
+    const id = await submitted();
+    await expect(handler.handle(jobFor(id, 0), 'token', undefined)).rejects.toBeInstanceOf(UnrecoverableError);
+    expect(await types(id)).toEqual(['queued', 'failed']);
+    const events = await store.events(id);
+    expect(JSON.stringify(events)).not.toContain('/srv/data');
+    expect(await store.get(id)).toMatchObject({ status: 'failed', error: 'CIFAR-10 is not installed on this server; ask your TA', adminNote: detail });
+  });
+
+  it('fails a run whose data set is damaged at once: the student gets no server path, the TA the file, the fault and the command', async () => {
+    const detail =
+      'MNIST: /srv/data/mnist/train-images-idx3-ubyte: wrong magic number 4660, expected 2051 (idx3 images). To repair it, delete /srv/data/mnist/train-images-idx3-ubyte and run `trainyard data fetch mnist --data-dir /srv/data`';
+    const handler = handlerWith(async () => {
+      throw reviveError(serializeError(new DatasetDamagedError('mnist', detail)));
+    });
+    const id = await submitted();
+    const job = jobFor(id, 0);
+    await expect(handler.handle(job, 'token', undefined)).rejects.toBeInstanceOf(UnrecoverableError);
+    expect(await types(id)).toEqual(['queued', 'failed']);
+    expect(JSON.stringify(await store.events(id))).not.toContain('/srv/data');
+    expect(await store.get(id)).toMatchObject({ status: 'failed', error: 'MNIST on this server is damaged or unreadable; ask your TA', adminNote: detail });
   });
 
   it("retries a backend crash without using an attempt, fails the second, and checks the worker's backend", async () => {

@@ -11,7 +11,7 @@ import { runDetached, type AppConfig } from '@trainyard/config';
 import { ExperimentNotFoundError, ExperimentStore, FairShareScheduler, FencedOutError, TERMINAL_STATUSES, subscribeToCancellations, type AppendFence } from '@trainyard/experiment-store';
 import type { BackendSelection } from '@trainyard/training';
 import { BackendCrashedError } from './backend-crashed.error';
-import { AbortReason, errorMessage, isUnrecoverable } from './job-errors';
+import { AbortReason, adminDetail, errorMessage, isUnrecoverable } from './job-errors';
 import type { Trainer } from './trainer.port';
 import { WorkerHeartbeatService } from './worker-heartbeat.service';
 import { APP_CONFIG, BACKEND_SELECTION, PINO, REDIS_SUBSCRIBER, TRAINER } from './worker.tokens';
@@ -293,8 +293,11 @@ export class TrainExperimentHandler implements OnModuleInit {
     const message = errorMessage(err);
     const attempts = job.opts.attempts ?? 1;
     if (isUnrecoverable(err)) {
+      // The TA's part first, so the record never shows `failed` without it on the queue page.
+      const detail = adminDetail(err);
+      if (detail) await this.store.setAdminNote(id, detail).catch((noteErr) => log.warn({ err: noteErr }, 'admin note not stored'));
       await this.store.appendEvent(id, { type: 'failed', error: message }).catch(() => null);
-      log.warn({ err }, 'experiment cannot succeed: failed without retry');
+      log.warn({ err, ...(detail ? { action: detail } : {}) }, detail ? `experiment cannot succeed: failed without retry. For the TA: ${detail}` : 'experiment cannot succeed: failed without retry');
       return err instanceof UnrecoverableError ? err : new UnrecoverableError(message);
     }
     const last = job.attemptsMade + 1 >= attempts;

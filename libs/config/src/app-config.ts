@@ -17,7 +17,7 @@ const EnvSchema = z.object({
   CLASS_ROSTER: z.string().optional(),
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]+$/).default('trainyard'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  // Class limits (issue 4). Per student: queued and running jobs, API requests a minute.
+  // Class limits. Per student: queued and running jobs, API requests a minute.
   MAX_QUEUED_PER_STUDENT: z.coerce.number().int().min(1).max(100_000).default(10),
   MAX_RUNNING_PER_STUDENT: z.coerce.number().int().min(1).max(1000).default(2),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(120),

@@ -13,6 +13,14 @@ export const TRAIN_SAMPLES: Record<DatasetName, number> = {
 };
 const SYNTHETIC_MAX_TRAIN = 60_000;
 
+/** Test images in each data set's fixed split (`synthetic`: its default; it generates `testLimit`). */
+export const TEST_SAMPLES: Record<DatasetName, number> = {
+  'mnist-bundled': 2004,
+  mnist: 10_000,
+  cifar10: 10_000,
+  synthetic: 200,
+};
+
 /** How many training images the spec trains on per epoch. */
 export function trainSampleCount(spec: Pick<ExperimentSpec, 'dataset' | 'limit'>): number {
   if (spec.dataset === 'synthetic') return Math.min(spec.limit ?? TRAIN_SAMPLES.synthetic, SYNTHETIC_MAX_TRAIN);

@@ -33,13 +33,35 @@ export interface TrainingResult {
   epochs: EpochSummary[];
 }
 
+/**
+ * Training progress within an epoch, at most a few a second: `batch` is the last batch trained
+ * (1-based) of `batches`. Accuracies are fractions 0..1, losses mean cross-entropy per image.
+ * Earlier versions sent one `accuracy` field, which carried what is now `runningAccuracy`; events
+ * stored by them still have it (the dashboard reads either).
+ */
+export interface ProgressEvent {
+  type: 'progress';
+  epoch: number;
+  epochs: number;
+  batch: number;
+  batches: number;
+  /** Loss of batch `batch` alone. */
+  loss: number;
+  /** Accuracy on batch `batch` alone (its correct predictions / its images, before that step's update). */
+  batchAccuracy: number;
+  /** Accuracy over the epoch so far: correct / images over batches 1..`batch` of this epoch. */
+  runningAccuracy: number;
+  samplesPerSec: number;
+}
+
 /** What the trainer reports; the worker and CLI add id, seq and at. */
 export type TrainingEvent =
-  | { type: 'started'; backend: BackendName; worker?: string; params: number; trainSamples: number; testSamples: number; epochs: number; batches: number }
+  // warnings: what the student should know about the run's data (e.g. a non-canonical data set).
+  | { type: 'started'; backend: BackendName; worker?: string; params: number; trainSamples: number; testSamples: number; epochs: number; batches: number; warnings?: string[] }
   // A retried run continues from its checkpoint: training restarts inside epoch `fromEpoch`, after
   // `fromBatch` of its batches (0: at its start). Epochs before it are not reported again.
   | { type: 'resumed'; fromEpoch: number; fromBatch: number }
-  | { type: 'progress'; epoch: number; epochs: number; batch: number; batches: number; loss: number; accuracy: number; samplesPerSec: number }
+  | ProgressEvent
   | ({ type: 'epoch'; epochs: number } & EpochSummary)
   | { type: 'completed'; result: TrainingResult };
 

@@ -20,6 +20,11 @@ export interface ExperimentRecord {
   lastSeq: number;
   suite?: string;
   cancelRequested?: boolean;
+  /** Set by the owner or an admin (PATCH /api/experiments/{id}); absent until then. */
+  tags?: string[];
+  note?: string;
+  /** For TAs only, never sent to students: what to do about a failure (e.g. how to install a missing data set). */
+  adminNote?: string;
 }
 
 /** An experiment as the HTTP API shows it: the record, plus its place in the fair-share queue. */

@@ -82,4 +82,12 @@ describe('prototype keys', () => {
     expect(((merged.model as Record<string, unknown>).head)).toBeUndefined();
     expect(Object.hasOwn(merged, '__proto__')).toBe(true);
   });
+
+  it('removes a preset field an override sets to null (JSON Merge Patch), as `trainyard submit --no-normalize` sends', () => {
+    const spec = presetSpec('mnist-cnn', { transforms: { normalize: null } });
+    expect(spec.transforms.normalize).toBeUndefined();
+    expect(presetSpec('mnist-cnn').transforms.normalize).toEqual({ mean: [0.1307], std: [0.3081] });
+    // A required field cannot be removed: the schema names it.
+    expect(() => presetSpec('mnist-cnn', { optimizer: { lr: null } })).toThrow(/optimizer\.lr/);
+  });
 });

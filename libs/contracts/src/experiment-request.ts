@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ExperimentSpecSchema, type ExperimentSpec } from './experiment-spec.schema';
+import { courseEpochs } from './course-steps';
 import { PRESETS, PRESET_NAMES, type PresetName } from './presets';
 
 // A request is either a full spec, or `{ preset, ...overrides }`. Overrides merge into the
@@ -14,11 +15,17 @@ const isPlain = (v: unknown): v is Plain => typeof v === 'object' && v !== null 
  * Merges overrides into a preset field by field. Both the result and every nested object it builds
  * have a null prototype, and `base` is read through Object.hasOwn, so an own `__proto__` key (which
  * JSON.parse creates) stays an ordinary key for the schema to reject instead of setting a prototype
- * whose fields the schema would then read (issue 8, fault 6).
+ * whose fields the schema would then read.
  */
 export function mergeOverrides(base: Plain, over: Plain): Plain {
   const out: Plain = Object.assign(Object.create(null) as Plain, base);
   for (const [key, value] of Object.entries(over)) {
+    // null removes the preset's field, as in JSON Merge Patch (RFC 7396): `{transforms: {normalize:
+    // null}}` is "no normalisation", which JSON cannot say with undefined.
+    if (value === null) {
+      delete out[key];
+      continue;
+    }
     const prev = Object.hasOwn(base, key) ? base[key] : undefined;
     const sameKind = isPlain(value) && isPlain(prev) && (value.type === undefined || value.type === prev.type);
     out[key] = sameKind ? mergeOverrides(prev as Plain, value as Plain) : value;
@@ -88,7 +95,12 @@ export function describeIssues(error: z.ZodError): { path: string; message: stri
   });
 }
 
-/** Turns a request body (preset + overrides, or a full spec) into a validated spec, or throws SpecValidationError. */
+/**
+ * Turns a request body (preset + overrides, or a full spec) into a validated spec, or throws
+ * SpecValidationError. A preset request without `epochs` gets courseEpochs: the course's number of
+ * SGD steps on a data set smaller than the course's (8 epochs on the bundled digits). An explicit
+ * `epochs` always wins, and a full spec is taken as it is.
+ */
 export function resolveExperimentRequest(body: unknown): ExperimentSpec {
   if (!isPlain(body)) {
     throw new SpecValidationError('The request body must be a JSON object', [{ path: '(root)', message: 'expected an object' }]);
@@ -102,6 +114,14 @@ export function resolveExperimentRequest(body: unknown): ExperimentSpec {
   }
   const { preset, ...overrides } = body as Plain & { preset?: PresetName };
   const merged = preset ? mergeOverrides(PRESETS[preset] as unknown as Plain, overrides) : overrides;
+  const spec = parseSpec(merged);
+  if (!preset || Object.hasOwn(overrides, 'epochs')) return spec;
+  const epochs = courseEpochs(preset, spec);
+  // Parsed again so that every bound that involves epochs is checked on the epochs the run will take.
+  return epochs === spec.epochs ? spec : parseSpec({ ...merged, epochs });
+}
+
+function parseSpec(merged: Plain): ExperimentSpec {
   const parsed = ExperimentSpecSchema.safeParse(merged);
   if (!parsed.success) {
     const issues = describeIssues(parsed.error);

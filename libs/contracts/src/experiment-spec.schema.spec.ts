@@ -40,7 +40,7 @@ describe('ExperimentSpecSchema: activation memory', () => {
 });
 
 describe('ExperimentSpecSchema: normalize', () => {
-  it('refuses a std so small it scales the pixels to overflow (the NaN run of issue 8)', () => {
+  it('refuses a std so small it scales the pixels to overflow (a NaN run a class met)', () => {
     const issues = issuesOf({ preset: 'mnist-cnn', dataset: 'synthetic', limit: 1024, testLimit: 200, transforms: { normalize: { mean: [0], std: [1e-30] } } });
     expect(issues).toEqual([{ path: 'transforms.normalize.std.0', message: expect.stringContaining('at least 0.001') }]);
   });

@@ -1,6 +1,6 @@
 import type { ExperimentSpecInput } from './experiment-spec.schema';
 
-// The course's exact settings (shared/REFERENCE.md). The bundled-digits default keeps the
+// The course's exact settings (the week-2 lab's reference: architectures, hyper-parameters, published results). The bundled-digits default keeps the
 // presets runnable offline; choose `mnist` / `cifar10` to train on the full sets.
 const MNIST_NORMALIZE = { mean: [0.1307], std: [0.3081] };
 const mnistCommon = {
@@ -62,7 +62,7 @@ export const PRESETS = {
 export type PresetName = keyof typeof PRESETS;
 export const PRESET_NAMES = Object.keys(PRESETS) as PresetName[];
 
-// Published results the course reports for each preset (REFERENCE.md).
+// Published results the course reports for each preset (the week-2 lab's reference).
 export const PUBLISHED: Record<PresetName, { params: number; testAccuracy: number; note: string }> = {
   'mnist-fc': { params: 6442, testAccuracy: 0.8735, note: '8735/10000 after 1 epoch' },
   'mnist-cnn': { params: 6422, testAccuracy: 0.9615, note: '9615/10000 after 1 epoch' },
@@ -78,9 +78,3 @@ export const SUITES = {
 export type SuiteName = keyof typeof SUITES;
 export const SUITE_NAMES = Object.keys(SUITES) as SuiteName[];
 
-/**
- * The bundled digits hold ~8,000 training images, not 60,000: one epoch there is 125 SGD steps
- * instead of the course's 938. Reports on `mnist-bundled` run this many epochs by default so
- * the optimiser takes about as many steps as the course's single epoch (8 × 125 = 1,000).
- */
-export const BUNDLED_MNIST_STEP_MATCHED_EPOCHS = 8;

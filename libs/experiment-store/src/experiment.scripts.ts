@@ -67,3 +67,14 @@ if status ~= 'completed' and status ~= 'failed' and status ~= 'cancelled' then
 end
 return status
 `;
+
+/**
+ * KEYS: record hash. ARGV: field/value pairs to set (tags as JSON, note). Sets them only when the
+ * record exists, so an annotation never brings back a record that retention deleted meanwhile.
+ * Returns 1, or 0 when the record does not exist.
+ */
+export const ANNOTATE_LUA = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], unpack(ARGV))
+return 1
+`;

@@ -6,7 +6,7 @@ import { ExperimentNotFoundError, ExperimentStore, FencedOutError } from './expe
 
 const spec = presetSpec('mnist-fc', { dataset: 'synthetic', limit: 64 });
 const progress = (batch: number) =>
-  ({ type: 'progress', epoch: 1, epochs: 1, batch, batches: 100, loss: 1, accuracy: 0.5, samplesPerSec: 10 }) as const;
+  ({ type: 'progress', epoch: 1, epochs: 1, batch, batches: 100, loss: 1, batchAccuracy: 0.5, runningAccuracy: 0.5, samplesPerSec: 10 }) as const;
 
 describe('ExperimentStore', () => {
   const t = useTestRedis();
@@ -112,6 +112,18 @@ describe('ExperimentStore', () => {
     expect((await store.get(id))!.status).toBe('queued');
     await store.appendEvent(id, { type: 'failed', error: 'boom' });
     expect(await store.get(id)).toMatchObject({ status: 'failed', error: 'boom', lastSeq: 3 });
+  });
+
+  it('annotates a run with tags and a note: a field left out is kept, and an unknown id creates nothing', async () => {
+    const { id } = await store.create({ owner: 'alice', spec });
+    await expect(store.annotate(id, { tags: ['baseline', 'lr:0.1'], note: 'first try' })).resolves.toMatchObject({ tags: ['baseline', 'lr:0.1'], note: 'first try' });
+    await expect(store.annotate(id, { note: 'second look' })).resolves.toMatchObject({ tags: ['baseline', 'lr:0.1'], note: 'second look' });
+    const cleared = await store.annotate(id, { tags: [], note: '' });
+    expect(cleared).not.toHaveProperty('tags');
+    expect(cleared).not.toHaveProperty('note');
+    expect((await store.list({ owner: 'alice' }))[0]).toMatchObject({ id, status: 'queued' });
+    await expect(store.annotate('0b6f0000-0000-4000-8000-000000000000', { note: 'x' })).resolves.toBeNull();
+    expect(await t.redis.exists(store.keys.record('0b6f0000-0000-4000-8000-000000000000'))).toBe(0);
   });
 
   it('lists newest first, all or one owner', async () => {

@@ -8,7 +8,7 @@ import {
 } from '@trainyard/contracts';
 import type { ExperimentEventPublisher } from './experiment-event.publisher';
 import { cancelChannel, experimentKeys, type ExperimentKeys } from './experiment-keys';
-import { APPEND_EVENT_LUA, CREATE_QUEUED_LUA, REQUEST_CANCEL_LUA } from './experiment.scripts';
+import { ANNOTATE_LUA, APPEND_EVENT_LUA, CREATE_QUEUED_LUA, REQUEST_CANCEL_LUA } from './experiment.scripts';
 import { type ExperimentRecord, type ExperimentStatus, type ListFilter } from './experiment.types';
 
 export interface ExperimentStoreOptions {
@@ -27,6 +27,7 @@ type StoreRedis = Redis & {
   trainyardAppendEvent(...args: (string | number)[]): Promise<number>;
   trainyardRequestCancel(key: string): Promise<ExperimentStatus | null>;
   trainyardCreateQueued(...args: (string | number)[]): Promise<[number, number]>;
+  trainyardAnnotate(key: string, ...fields: string[]): Promise<number>;
 };
 
 export interface NewExperiment {
@@ -67,6 +68,7 @@ export class ExperimentStore {
       redis.defineCommand('trainyardRequestCancel', { numberOfKeys: 1, lua: REQUEST_CANCEL_LUA });
       redis.defineCommand('trainyardCreateQueued', { numberOfKeys: 3, lua: CREATE_QUEUED_LUA });
     }
+    if (!('trainyardAnnotate' in redis)) redis.defineCommand('trainyardAnnotate', { numberOfKeys: 1, lua: ANNOTATE_LUA });
     this.redis = redis as StoreRedis;
   }
 
@@ -122,6 +124,16 @@ export class ExperimentStore {
   async get(id: string): Promise<ExperimentRecord | null> {
     const hash = await this.redis.hgetall(this.keys.record(id));
     return fromHash(hash);
+  }
+
+  /**
+   * Sets the record's `adminNote`: what a TA should do about it (e.g. install a data set), which
+   * the API shows to admins only. Kept apart from the events, which students receive whole.
+   */
+  async setAdminNote(id: string, note: string): Promise<void> {
+    const key = this.keys.record(id);
+    // Only on an existing record: HSET alone would create a stray hash for an unknown id.
+    if (await this.redis.exists(key)) await this.redis.hset(key, 'adminNote', note);
   }
 
   /** Newest first. */
@@ -200,6 +212,20 @@ export class ExperimentStore {
     if (before === 'queued') await this.appendEvent(id, { type: 'cancelled', reason });
     if (before === 'queued' || before === 'running') await this.redis.publish(this.cancelChannel, id);
     return this.get(id);
+  }
+
+  /**
+   * Sets a run's tags and/or note (validated by the caller with ExperimentAnnotationSchema); a
+   * field left out is unchanged. Whatever its status: a finished run is the one worth a note.
+   * Returns the updated record, or null when it does not exist.
+   */
+  async annotate(id: string, annotation: { tags?: string[]; note?: string }): Promise<ExperimentRecord | null> {
+    const fields: string[] = [];
+    if (annotation.tags !== undefined) fields.push('tags', JSON.stringify(annotation.tags));
+    if (annotation.note !== undefined) fields.push('note', annotation.note);
+    if (fields.length === 0) return this.get(id);
+    const found = await this.redis.trainyardAnnotate(this.keys.record(id), ...fields);
+    return found === 1 ? this.get(id) : null;
   }
 
   /** Deletes one experiment and its history, whatever its status. */
@@ -323,6 +349,9 @@ function fromHash(h: Record<string, string> | null | undefined): ExperimentRecor
     ...(h.backend ? { backend: h.backend as ExperimentRecord['backend'] } : {}),
     ...(h.suite ? { suite: h.suite } : {}),
     ...(h.cancelRequested === '1' ? { cancelRequested: true } : {}),
+    ...(h.tags && h.tags !== '[]' ? { tags: JSON.parse(h.tags) as string[] } : {}),
+    ...(h.note ? { note: h.note } : {}),
+    ...(h.adminNote ? { adminNote: h.adminNote } : {}),
   };
 }
 

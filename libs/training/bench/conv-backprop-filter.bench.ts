@@ -136,7 +136,7 @@ const vgg: Builder = () => {
   return tf.sequential({ layers });
 };
 
-/** Images per second of forward + backward + SGD-momentum step, as in REFERENCE.md. */
+/** Images per second of forward + backward + SGD-momentum step, as the course trains. */
 async function stepsPerSecond(backendName: string, build: Builder, batch: number, steps: number, warmUp = true): Promise<number> {
   await tf.setBackend(backendName);
   const model = build();

@@ -1,7 +1,7 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, NotFoundException, Param, Post, Query, Res, StreamableFile } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, NotFoundException, Param, Patch, Post, Query, Res, StreamableFile } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { createReadStream } from 'node:fs';
-import type { ExperimentSpec } from '@trainyard/contracts';
+import { parseExperimentAnnotation, type ExperimentSpec } from '@trainyard/contracts';
 import { AdminOnly, CurrentUser } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
 import { ExperimentRequestPipe } from '../middleware/experiment-request.pipe';
@@ -44,6 +44,17 @@ export class ExperimentsController {
   @ApiResponse({ status: 404, description: 'Unknown, or another student’s' })
   get(@CurrentUser() user: Principal, @Param('id') id: string) {
     return this.experiments.view(user, id);
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Set a run’s tags and/or note (its owner, or an admin); a field left out is unchanged' })
+  @ApiBody({ schema: { type: 'object', additionalProperties: false, properties: { tags: { type: 'array', items: { type: 'string' }, maxItems: 12 }, note: { type: 'string', maxLength: 2000 } } } })
+  @ApiResponse({ status: 200, description: 'The updated experiment' })
+  @ApiResponse({ status: 400, description: 'Not `{tags?, note?}` within bounds; nothing changed', schema: ref('ValidationError') })
+  @ApiResponse({ status: 404, description: 'Unknown, or another student’s; nothing changed' })
+  annotate(@CurrentUser() user: Principal, @Param('id') id: string, @Body() body: unknown) {
+    // The schema (libs/contracts) throws SpecValidationError, which the global filter answers with a 400.
+    return this.experiments.annotate(user, id, parseExperimentAnnotation(body));
   }
 
   @Get(':id/events')

@@ -26,7 +26,7 @@ interface SocketData {
 type EventsServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 type EventsSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
-/** Every socket of one user joins this room, so access changes (issue 4: revocation) can reach them all. */
+/** Every socket of one user joins this room, so access changes (a revoked token, a student removed from the roster) can reach them all. */
 export const userRoom = (name: string) => `user:${name}`;
 export const UNAUTHORIZED = 'unauthorized';
 

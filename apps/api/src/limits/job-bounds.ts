@@ -11,7 +11,11 @@ export function jobBoundIssues(spec: ExperimentSpec, limits: ClassLimits): { pat
   const issues: { path: string; message: string }[] = [];
   const ask = 'ask a TA to submit a longer run for you';
   if (spec.epochs > limits.maxEpochsPerJob) {
-    issues.push({ path: 'epochs', message: `at most ${limits.maxEpochsPerJob} epochs per job in this class; ${ask}` });
+    // A preset request without epochs gets the course's SGD steps (courseEpochs): on a few images that is many epochs.
+    issues.push({
+      path: 'epochs',
+      message: `at most ${limits.maxEpochsPerJob} epochs per job in this class, and this run takes ${spec.epochs} (a preset without epochs takes the course's SGD steps, more epochs on fewer images: set epochs); ${ask}`,
+    });
   }
   const size = sampleEpochs(spec);
   if (size > limits.maxSampleEpochsPerJob) {

@@ -12,12 +12,30 @@ export const DASHBOARD_DIR = path.join(__dirname, '..', '..', '..', 'dashboard',
  */
 export const DASHBOARD_ROUTES = /^\/(?:|signin|submit|compare|queue|runs\/[A-Za-z0-9_-]{1,64})\/?$/;
 
+/** Paths that belong to the API and its other pages: an unknown one there stays the API's JSON 404. */
+export const RESERVED_PATHS = /^\/(?:api|health|metrics|admin|socket\.io|assets)(?:\/|$)/;
+
+/**
+ * What the dashboard answers for a request: `index` (a client route: 200, index.html), `not-found`
+ * (a page a browser asked for that no route knows: 404 with index.html, whose router shows the
+ * dashboard's own not-found page) or `pass` (anything else: the API's routes and their JSON 404).
+ * Only a request that accepts text/html gets `not-found`: a script's typo stays a JSON 404.
+ */
+export function dashboardAnswer(method: string, path: string, accept = ''): 'index' | 'not-found' | 'pass' {
+  if (method !== 'GET' && method !== 'HEAD') return 'pass';
+  if (DASHBOARD_ROUTES.test(path)) return 'index';
+  if (RESERVED_PATHS.test(path) || !/\btext\/html\b/.test(accept)) return 'pass';
+  return 'not-found';
+}
+
 interface Req {
   method: string;
   path: string;
+  headers: { accept?: string };
 }
 interface Res {
   setHeader(name: string, value: string): void;
+  status(code: number): Res;
   sendFile(file: string): void;
 }
 
@@ -32,9 +50,10 @@ export function serveDashboard(app: NestExpressApplication, dir = DASHBOARD_DIR)
       res.setHeader('Cache-Control', file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache'),
   });
   app.use((req: Req, res: Res, next: () => void) => {
-    if ((req.method !== 'GET' && req.method !== 'HEAD') || !DASHBOARD_ROUTES.test(req.path)) return next();
+    const answer = dashboardAnswer(req.method, req.path, req.headers.accept);
+    if (answer === 'pass') return next();
     res.setHeader('Cache-Control', 'no-cache');
-    res.sendFile(index);
+    res.status(answer === 'index' ? 200 : 404).sendFile(index);
   });
   return true;
 }

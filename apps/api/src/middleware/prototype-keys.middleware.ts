@@ -9,7 +9,7 @@ interface Res {
 /**
  * Express middleware placed right after the JSON body parser: a body with `__proto__`,
  * `constructor` or `prototype` as a key anywhere (JSON.parse makes them own keys) answers 400 with
- * the paths, before any route merges or copies it (issue 8, fault 6). One gate for every route;
+ * the paths, before any route merges or copies it. One gate for every route;
  * resolveExperimentRequest applies the same check for callers outside HTTP (the CLI).
  */
 export function rejectPrototypeKeys() {

@@ -2,7 +2,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { ConflictException, ForbiddenException, Injectable, Logger, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import type { AppConfig } from '@trainyard/config';
-import { JobName, QueueName, SpecValidationError, formatIssues, type ExperimentEvent, type ExperimentSpec, type TrainJobData } from '@trainyard/contracts';
+import { JobName, QueueName, SpecValidationError, formatIssues, type ExperimentAnnotation, type ExperimentEvent, type ExperimentSpec, type TrainJobData } from '@trainyard/contracts';
 import { ExperimentStore, FairShareScheduler, RAISED_PRIORITY, TERMINAL_STATUSES, trainJobOptions, type ExperimentRecord } from '@trainyard/experiment-store';
 import { InjectConfig } from '../app-config.token';
 import { AuthService } from '../auth/auth.service';
@@ -92,7 +92,7 @@ export class ExperimentsService {
 
   /** Own experiments (admins: all), newest first; queued ones with their place in the fair order. */
   async list(user: Principal): Promise<ExperimentView[]> {
-    const records = await this.store.list(isAdmin(user) ? {} : { owner: user.name });
+    const records = (await this.store.list(isAdmin(user) ? {} : { owner: user.name })).map((r) => forUser(user, r));
     const positions = await Promise.all(records.map((r) => (r.status === 'queued' ? this.fair.position(r.id).catch(() => undefined) : undefined)));
     return records.map((r, i) => (positions[i] ? { ...r, position: positions[i] } : r));
   }
@@ -101,7 +101,7 @@ export class ExperimentsService {
   async getOwned(user: Principal, id: string): Promise<ExperimentRecord> {
     const record = EXPERIMENT_ID.test(id) ? await this.store.get(id) : null;
     if (!record || !canAccess(user, record)) throw new NotFoundException(`Experiment ${id} not found`);
-    return record;
+    return forUser(user, record);
   }
 
   /** GET /api/experiments/{id}: the record, and for a queued one its position and estimated start. */
@@ -111,6 +111,17 @@ export class ExperimentsService {
     const [position, starts] = await Promise.all([this.fair.position(id), this.estimates.startTimes().catch(() => new Map<string, number>())]);
     const estimatedStartAt = iso(starts.get(id));
     return { ...record, ...(position ? { position } : {}), ...(estimatedStartAt ? { estimatedStartAt } : {}) };
+  }
+
+  /**
+   * PATCH /api/experiments/{id}: sets the run's tags and/or note. Its owner or an admin only: to
+   * anyone else the run does not exist (404, as for every route), so nothing changes.
+   */
+  async annotate(user: Principal, id: string, annotation: ExperimentAnnotation): Promise<ExperimentView> {
+    await this.getOwned(user, id);
+    const updated = await this.store.annotate(id, annotation);
+    if (!updated) throw new NotFoundException(`Experiment ${id} not found`);
+    return this.view(user, id);
   }
 
   async events(user: Principal, id: string): Promise<ExperimentEvent[]> {
@@ -139,9 +150,9 @@ export class ExperimentsService {
       await this.store.appendEvent(id, { type: 'cancelled', reason });
       after = (await this.store.get(id)) ?? after;
     }
-    if (after.status === 'cancelled') return { experiment: after, outcome: 'cancelled' };
-    if (TERMINAL_STATUSES.has(after.status)) throw new ConflictException(`Experiment ${id} already ${after.status}`);
-    return { experiment: after, outcome: 'requested' };
+    if (TERMINAL_STATUSES.has(after.status) && after.status !== 'cancelled') throw new ConflictException(`Experiment ${id} already ${after.status}`);
+    // Read from the store, not through getOwned: filtered here like every record this service returns.
+    return { experiment: forUser(user, after), outcome: after.status === 'cancelled' ? 'cancelled' : 'requested' };
   }
 
   /**
@@ -208,4 +219,14 @@ export class ExperimentsService {
       return false;
     }
   }
+}
+
+/**
+ * A record as this user may see it: `adminNote` (server paths, a TA's to-do) goes to admins only.
+ * Every record this service returns passes through here (getOwned, list, cancel).
+ */
+function forUser(user: Principal, record: ExperimentRecord): ExperimentRecord {
+  if (isAdmin(user) || record.adminNote === undefined) return record;
+  const { adminNote: _hidden, ...rest } = record;
+  return rest;
 }

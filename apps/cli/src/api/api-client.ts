@@ -29,10 +29,10 @@ export class ApiClient {
     readonly token: string,
   ) {}
 
-  private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    let res: Response;
+  /** The response of one request, any status; ApiError(0) when the API cannot be reached. */
+  private async send(method: string, path: string, body?: unknown): Promise<Response> {
     try {
-      res = await fetch(new URL(path, this.baseUrl), {
+      return await fetch(new URL(path, this.baseUrl), {
         method,
         headers: { authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         body: body === undefined ? undefined : JSON.stringify(body),
@@ -40,6 +40,10 @@ export class ApiClient {
     } catch (err) {
       throw new ApiError(0, `cannot reach the Trainyard API at ${this.baseUrl} (${(err as Error).message}); set --api or TRAINYARD_API`);
     }
+  }
+
+  private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await this.send(method, path, body);
     const text = await res.text();
     const json = text ? safeJson(text) : undefined;
     if (!res.ok) {
@@ -72,6 +76,18 @@ export class ApiClient {
 
   cancel(id: string) {
     return this.request<ExperimentView & { cancel: string }>('POST', `/api/experiments/${encodeURIComponent(id)}/cancel`);
+  }
+
+  /** The trained model's model.json as saved (TF.js layers format); 404 when there is none. */
+  modelJson(id: string) {
+    return this.request<{ weightsManifest?: { paths: string[] }[] }>('GET', `/api/experiments/${encodeURIComponent(id)}/model/model.json`);
+  }
+
+  /** One weights file of the model, as a streaming response (checked: 2xx). */
+  async modelFile(id: string, file: string): Promise<Response> {
+    const res = await this.send('GET', `/api/experiments/${encodeURIComponent(id)}/model/${encodeURIComponent(file)}`);
+    if (!res.ok) throw new ApiError(res.status, `${res.status} ${res.statusText}: model file ${file} of ${id}`);
+    return res;
   }
 
   raise(id: string) {

@@ -112,7 +112,8 @@ export async function measureFanout(
           batch: seq,
           batches: opts.events,
           loss: 2.3,
-          accuracy: 0.1,
+          batchAccuracy: 0.1,
+          runningAccuracy: 0.1,
           samplesPerSec: 0,
         });
         if (event?.seq !== seq) throw new Error(`append ${seq} got seq ${event?.seq ?? 'none (record finished?)'}`);

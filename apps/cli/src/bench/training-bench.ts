@@ -1,3 +1,4 @@
+import { DEFAULT_BACKENDS } from './bench-models';
 import type { BackendName } from '@trainyard/contracts';
 import { describeMachine, machineInfo, type MachineInfo } from './machine-info';
 import { formatRate, markdownTable } from './markdown-table';
@@ -17,7 +18,7 @@ export interface TrainingBenchOptions {
   torchThreads: number;
 }
 
-export const DEFAULT_BACKENDS: BackendName[] = ['wasm', 'cpu'];
+export { DEFAULT_BACKENDS };
 
 type Cell = StepTiming | { skipped: string };
 

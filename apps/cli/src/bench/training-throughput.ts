@@ -3,10 +3,9 @@ import type { BackendName } from '@trainyard/contracts';
 import { BackendUnavailableError, buildModel, COURSE_MODELS, createOptimizer, crossEntropy, initBackend, nativeInputShape } from '@trainyard/training';
 import { median } from './percentiles';
 
-/** The course models the bench knows, each at its course batch size. */
-export const BENCH_BATCH = { fc2layer: 64, cnn: 64, 'cifar-cnn': 64, vgg16: 128 } as const;
-export type BenchModel = keyof typeof BENCH_BATCH;
-export const BENCH_MODELS = Object.keys(BENCH_BATCH) as BenchModel[];
+import { BENCH_BATCH, type BenchModel } from './bench-models';
+
+export { BENCH_BATCH, BENCH_MODELS, type BenchModel } from './bench-models';
 
 export interface StepPlan {
   /** Timed steps (at most: see maxSeconds). */

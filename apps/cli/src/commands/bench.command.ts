@@ -1,9 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { BackendName } from '@trainyard/contracts';
-import { formatQueueBench, runQueueBench } from '../bench/queue-bench';
+import { BENCH_MODELS, DEFAULT_BACKENDS, type BenchModel } from '../bench/bench-models';
 import { DEFAULT_PYTHON } from '../bench/pytorch-throughput';
-import { DEFAULT_BACKENDS, formatTrainingBench, runTrainingBench } from '../bench/training-bench';
-import { BENCH_MODELS, type BenchModel } from '../bench/training-throughput';
 import { integer } from './spec-options';
 
 const BENCH_BACKENDS: BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
@@ -54,6 +52,8 @@ export function registerBenchCommand(program: Command): void {
         pytorch: boolean;
         json?: boolean;
       }) => {
+        // TF.js loads only for the commands that train (see main.ts).
+        const { formatTrainingBench, runTrainingBench } = await import('../bench/training-bench');
         const result = await runTrainingBench(
           {
             backends: flags.backend,
@@ -81,6 +81,7 @@ export function registerBenchCommand(program: Command): void {
     .option('--in-flight <n>', 'appendEvent calls kept in flight (1: each awaited before the next, as a worker does)', positive, 32)
     .option('--json', 'one JSON object instead of the tables')
     .action(async (flags: { jobs: number; warmup: number; sockets: number; events: number; inFlight: number; json?: boolean }) => {
+      const { formatQueueBench, runQueueBench } = await import('../bench/queue-bench');
       let stop: (() => Promise<void>) | undefined;
       let interrupted = false;
       const onSignal = (signal: NodeJS.Signals) => {

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import { handleUnhandledRejections, loadConfig, runDetached } from '@trainyard/config';
 import { SUITES } from '@trainyard/contracts';
-import { freePort, isPortFree, redactRedisUrl, resolveRedis } from '@trainyard/redis';
+import type * as RedisLib from '@trainyard/redis';
 import { ApiClient } from '../api/api-client';
 import { formatResultsTable } from '../output/results-table';
 import { writeDemoRoster } from './demo-roster';
@@ -18,13 +18,15 @@ export function registerDemoCommand(program: Command): void {
     .option('--port <n>', 'API port (default: PORT, else 3000, else a free one)', integer)
     .option('--exit-when-done', 'stop everything after the results table (for scripts)')
     .action(async (flags: { port?: number; exitWhenDone?: boolean }) => {
+      // ioredis loads only for the commands that start services (see main.ts).
+      const { freePort, isPortFree, redactRedisUrl, resolveRedis } = await import('@trainyard/redis');
       const config = loadConfig();
       const say = (line: string) => process.stdout.write(`${line}\n`);
       // The demo runs for hours as the class's server: one stray rejection must not end it.
       handleUnhandledRejections((reason) => process.stderr.write(`trainyard demo: unhandled promise rejection (a bug; the demo goes on): ${String(reason)}\n`));
       const redis = await resolveRedis(config, { log: (m) => say(`redis: ${m}`) });
       const roster = config.rosterFile ? undefined : writeDemoRoster(config.home);
-      const port = flags.port ?? (process.env.PORT ? config.port : (await portIfFree(3000)) ?? (await freePort()));
+      const port = flags.port ?? (process.env.PORT ? config.port : (await portIfFree(isPortFree, 3000)) ?? (await freePort()));
       const env = {
         ...process.env,
         REDIS_URL: redis.url,
@@ -65,7 +67,7 @@ export function registerDemoCommand(program: Command): void {
         if (roster) {
           say(`  Tokens (demo roster ${roster.file}, new each run; only their hashes are stored):`);
           for (const u of roster.users) say(`    ${u.name.padEnd(9)} ${u.role.padEnd(8)} ${u.token}`);
-          say(`  CLI: TRAINYARD_API=${url} TRAINYARD_TOKEN=${student!.token} npx trainyard list\n`);
+          say(`  CLI: TRAINYARD_API=${url} TRAINYARD_TOKEN=${student!.token} node apps/cli/bin/trainyard.js list\n`);
         }
         if (!student) {
           say('CLASS_ROSTER is set: submit the suite yourself with `trainyard report week2-mnist --token <yours>`.');
@@ -74,9 +76,10 @@ export function registerDemoCommand(program: Command): void {
           const overrides = suiteOverrides(SUITES['week2-mnist'], { download: true });
           const { experiments } = await client.submitSuite('week2-mnist', overrides);
           say(`Submitted the week2-mnist suite as ${student.name}: ${experiments.length} runs.`);
-          const finals = await watchRuns(client, experiments);
+          // The demo's own Ctrl-C handler stops its services; the watch needs none.
+          const finals = await watchRuns(client, experiments, { detachOnInterrupt: false });
           const rows = reportRows(SUITES['week2-mnist'], experiments, finals);
-          say(`\n${formatResultsTable(rows, `mnist-bundled, ${overrides.epochs} epoch(s), on the queue`)}\n`);
+          say(`\n${formatResultsTable(rows, `mnist-bundled, ${experiments[0].spec.epochs} epoch(s), on the queue`)}\n`);
           if (rows.some((r) => !r.result)) process.exitCode = 1;
         }
         if (flags.exitWhenDone) return await shutdown(Number(process.exitCode ?? 0));
@@ -96,6 +99,6 @@ function stopsWhat(source: 'external' | 'started' | 'reused'): string {
   return `Ctrl-C stops the API and the worker; the ${source === 'reused' ? 'private Redis another process started' : 'Redis at REDIS_URL'} keeps running.`;
 }
 
-async function portIfFree(port: number): Promise<number | undefined> {
+async function portIfFree(isPortFree: typeof RedisLib.isPortFree, port: number): Promise<number | undefined> {
   return (await isPortFree(port)) ? port : undefined;
 }

@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { buildModel, COURSE_MODELS, countParams } from '@trainyard/training';
-import * as tf from '@tensorflow/tfjs';
 
 export function registerModelsCommand(program: Command): void {
   program
@@ -8,6 +6,8 @@ export function registerModelsCommand(program: Command): void {
     .description('list the course models with their trainable parameter counts')
     .option('--json', 'one JSON array of {name, params}')
     .action(async (opts: { json?: boolean }) => {
+      // TF.js loads here, not at start-up: most commands never need it (see main.ts).
+      const [tf, { buildModel, COURSE_MODELS, countParams }] = await Promise.all([import('@tensorflow/tfjs'), import('@trainyard/training')]);
       await tf.setBackend('cpu');
       const rows = COURSE_MODELS.map(({ name, spec }) => {
         const model = buildModel(spec);

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { loadConfig } from '@trainyard/config';
 import {
-  BUNDLED_MNIST_STEP_MATCHED_EPOCHS,
+  compareToCourse,
+  courseSteps,
   PRESETS,
   resolveExperimentRequest,
   SUITE_NAMES,
@@ -12,7 +13,6 @@ import {
 import { createProgressView } from '../output/progress-view';
 import { formatResultsTable, type ReportRow } from '../output/results-table';
 import { apiClient, apiOptions, type ApiFlags } from './api-options';
-import { trainLocally } from './local-training';
 import { overridesFrom, specOptions, type SpecFlags } from './spec-options';
 import { reportRows, watchRuns } from './watch-runs';
 
@@ -45,20 +45,26 @@ export function registerReportCommand(program: Command): void {
     });
 }
 
-/** The flags' overrides, plus the step-matched epochs on the bundled digits unless --epochs is given. */
+/**
+ * The flags' overrides. A preset without --epochs takes the course's number of SGD steps on a smaller
+ * data set (courseEpochs, in @trainyard/contracts, the one rule the API and dashboard use); this
+ * says so on stderr when it changes the preset's epochs.
+ */
 export function suiteOverrides(presets: readonly PresetName[], flags: Omit<SpecFlags, 'preset'>): Record<string, unknown> {
-  const overrides = overridesFrom({ ...flags, preset: '' });
-  const dataset = (overrides.dataset as string | undefined) ?? PRESETS[presets[0]].dataset;
-  if (dataset === 'mnist-bundled' && overrides.epochs === undefined) {
-    overrides.epochs = BUNDLED_MNIST_STEP_MATCHED_EPOCHS;
+  const overrides = overridesFrom(flags);
+  const spec = resolveExperimentRequest({ preset: presets[0], ...overrides });
+  if (overrides.epochs === undefined && spec.epochs !== PRESETS[presets[0]].epochs) {
+    const steps = compareToCourse(spec)?.steps;
     process.stderr.write(
-      `Bundled digits: ${BUNDLED_MNIST_STEP_MATCHED_EPOCHS} epochs over ~8,000 images ≈ the course's one epoch over 60,000 in SGD steps (override with --epochs).\n`,
+      `${spec.dataset}${spec.limit ? ` (first ${spec.limit} images)` : ''}: ${spec.epochs} epochs = ${steps} SGD steps, the course's ${courseSteps(presets[0])} on its larger set (override with --epochs).\n`,
     );
   }
   return overrides;
 }
 
 async function runLocally(presets: readonly PresetName[], overrides: Record<string, unknown>, flags: ReportFlags): Promise<ReportRow[]> {
+  // TF.js loads only for the commands that train (see main.ts).
+  const { trainLocally } = await import('./local-training');
   const config = loadConfig({ ...process.env, ...(flags.dataDir ? { DATA_DIR: flags.dataDir } : {}) });
   const view = flags.json ? undefined : createProgressView();
   const rows: ReportRow[] = [];
@@ -72,7 +78,7 @@ async function runLocally(presets: readonly PresetName[], overrides: Record<stri
           quiet: flags.json,
           download: flags.download,
         });
-        rows.push({ preset, label, result, wallSeconds: (Date.now() - t0) / 1000 });
+        rows.push({ preset, label, result, wallSeconds: (Date.now() - t0) / 1000, comparison: compareToCourse(spec) });
       } catch (err) {
         rows.push({ preset, label, error: err instanceof Error ? err.message : String(err) });
         if (err instanceof Error && err.name === 'TrainingCancelledError') break;
@@ -85,7 +91,7 @@ async function runLocally(presets: readonly PresetName[], overrides: Record<stri
 }
 
 async function runOnQueue(suite: string, presets: readonly PresetName[], overrides: Record<string, unknown>, flags: ReportFlags): Promise<ReportRow[]> {
-  if (flags.backend || flags.dataDir) throw new Error('--backend and --data-dir are settings of the workers; use them with --local');
+  if (flags.backend || flags.dataDir || flags.download === false) throw new Error('--backend, --data-dir and --no-download are settings of the workers; use them with --local');
   const client = apiClient(flags);
   const { experiments } = await client.submitSuite(suite, overrides);
   if (!flags.json) process.stderr.write(`Submitted ${experiments.length} runs: ${experiments.map((e) => e.id).join(', ')}\n`);

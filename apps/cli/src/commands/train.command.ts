@@ -3,8 +3,7 @@ import { loadConfig } from '@trainyard/config';
 import { resolveExperimentRequest } from '@trainyard/contracts';
 import { eventStamper } from '../output/event-stamp';
 import { createProgressView } from '../output/progress-view';
-import { overridesFrom, specOptions, type SpecFlags } from './spec-options';
-import { trainLocally } from './local-training';
+import { requestFrom, specOptions, type SpecFlags } from './spec-options';
 
 export function registerTrainCommand(program: Command): void {
   specOptions(program.command('train').description('train one experiment in this process (no queue)'))
@@ -12,10 +11,12 @@ export function registerTrainCommand(program: Command): void {
     .option('--save <dir>', 'save the trained model (TF.js format) to this directory')
     .action(async (flags: SpecFlags & { save?: string }) => {
       const config = loadConfig({ ...process.env, ...(flags.dataDir ? { DATA_DIR: flags.dataDir } : {}) });
-      const spec = resolveExperimentRequest({ preset: flags.preset, ...overridesFrom(flags) });
+      const spec = resolveExperimentRequest(requestFrom(flags));
+      // TF.js loads only for the commands that train (see main.ts).
+      const { trainLocally } = await import('./local-training');
       const stamp = eventStamper('local');
       const view = flags.json ? undefined : createProgressView();
-      const label = spec.name ?? flags.preset;
+      const label = spec.name ?? flags.preset ?? spec.model.type;
       try {
         const result = await trainLocally(
           spec,
@@ -31,8 +32,12 @@ export function registerTrainCommand(program: Command): void {
               `test loss ${result.testLoss.toFixed(4)}, ${result.params} params, ${Math.round(result.samplesPerSec)} img/s on ${result.backend}\n`,
           );
         }
-      } catch (err) {
+      } catch (caught) {
         view?.stop();
+        // Whoever trains in this process runs the machine: a missing or damaged data set gets the
+        // TA's detail (the paths, what is wrong, the command that fixes it), not the student's message.
+        const { DatasetUnavailableError } = await import('@trainyard/training');
+        const err = caught instanceof DatasetUnavailableError ? new Error(caught.adminDetail) : caught;
         if (flags.json) process.stdout.write(`${JSON.stringify(stamp(failureEvent(err)))}\n`);
         throw err;
       }

@@ -35,7 +35,7 @@ export type ApiClient = ReturnType<typeof createApiClient>;
 
 /** Same-origin calls with the Bearer token; `onUnauthorized` signs out when the token stops working. */
 export function createApiClient(token: string, onUnauthorized: () => void = () => {}) {
-  async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  async function call<T>(method: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown): Promise<T> {
     const res = await fetch(path, {
       method,
       headers: { Authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
@@ -71,6 +71,8 @@ export function createApiClient(token: string, onUnauthorized: () => void = () =
     submitSuite: (name: string, overrides: Record<string, unknown>) =>
       call<{ suite: string; experiments: ExperimentRecord[] }>('POST', `/api/suites/${encodeURIComponent(name)}`, overrides),
     cancel: (id: string) => call<ExperimentRecord & { cancel: string }>('POST', `${exp(id)}/cancel`),
+    /** Its owner or an admin: the run's tags and/or note (ExperimentAnnotationSchema); 400 names a bad field. */
+    annotate: (id: string, annotation: { tags?: string[]; note?: string }) => call<ExperimentRecord>('PATCH', exp(id), annotation),
     /** Admins: the run starts next. */
     raise: (id: string) => call<ExperimentRecord>('POST', `${exp(id)}/priority`),
     health: () => call<Health>('GET', '/health'),

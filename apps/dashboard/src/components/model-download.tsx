@@ -1,3 +1,4 @@
+import { downloadBlob } from './chart-data';
 import { useState } from 'preact/hooks';
 import { useSession } from '../session';
 
@@ -31,11 +32,4 @@ export function ModelDownload({ id }: { id: string }) {
   );
 }
 
-function save(blob: Blob, name: string) {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
+const save = (blob: Blob, name: string) => downloadBlob(name, blob);

@@ -1,6 +1,8 @@
 import type { JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { describeDifference } from '@trainyard/contracts';
 import type { ExperimentRecord } from '../api/api-client';
+import { downloadText, toCsv } from '../components/chart-data';
 import { LineChart, type ChartSeries } from '../components/line-chart';
 import { OneChangeForm } from '../components/one-change-form';
 import { PALETTE } from '../components/run-charts';
@@ -10,7 +12,7 @@ import { duration, int, num, pct, rate, shortId } from '../format';
 import { compareHref, navigate } from '../router';
 import { useSession } from '../session';
 import { courseRows } from '../state/course-table';
-import type { RunState } from '../state/run-state';
+import { TERMINAL, type RunState } from '../state/run-state';
 import { specDiff } from '../state/spec-variant';
 import { useExperiments } from '../state/use-experiments';
 import { useRunState } from '../state/use-run-state';
@@ -63,15 +65,14 @@ export function ComparePage({ ids }: { ids: string[] }) {
         ) : (
           <ul class="pick-list" data-testid="pick-list">
             {records.map((r) => (
-              <li key={r.id}>
+              <li key={r.id} data-run={r.id}>
                 <label>
                   <input type="checkbox" checked={ids.includes(r.id)} onChange={() => toggle(r.id)} data-run={r.id} />
                   <span class="run-name">{runName(r.spec)}</span>
                   <span class="muted small">
                     {describeModel(r.spec)} · {describeData(r.spec)} · <code>{shortId(r.id)}</code>
                   </span>
-                  <StatusBadge status={states[r.id]?.status ?? r.status} />
-                  {(states[r.id]?.result ?? r.result) && <span class="num small">{pct((states[r.id]?.result ?? r.result)!.testAccuracy)}</span>}
+                  <PickStatus record={r} state={states[r.id]} />
                 </label>
               </li>
             ))}
@@ -79,6 +80,23 @@ export function ComparePage({ ids }: { ids: string[] }) {
         )}
       </div>
     </section>
+  );
+}
+
+/**
+ * A listed run's status and accuracy. A chosen run's state comes from its RunFeed; any other
+ * unfinished run is watched here, so a queued run shows `running` the moment it starts (the
+ * list's HTTP refresh is only every 10 s).
+ */
+function PickStatus({ record, state }: { record: ExperimentRecord; state?: RunState }) {
+  const { state: own } = useRunState(record.id, !state && !TERMINAL.has(record.status));
+  const s = state ?? own;
+  const result = s?.result ?? record.result;
+  return (
+    <>
+      <StatusBadge status={s?.status ?? record.status} position={s?.position} />
+      {result && <span class="num small">{pct(result.testAccuracy)}</span>}
+    </>
   );
 }
 
@@ -92,14 +110,14 @@ function RunFeed({ id, onState }: { id: string; onState(s: RunState | undefined)
 function Overlay({ runs, states }: { runs: ExperimentRecord[]; states: Record<string, RunState | undefined> }) {
   const label = (r: ExperimentRecord, i: number) => `${i + 1}. ${runName(r.spec)}`;
   const loss: ChartSeries[] = runs.map((r, i) => ({ label: label(r, i), color: PALETTE[i % PALETTE.length], ...(states[r.id]?.curves.batchLoss ?? { x: [], y: [] }) }));
-  const accuracy: ChartSeries[] = runs.map((r, i) => ({ label: label(r, i), color: PALETTE[i % PALETTE.length], ...(states[r.id]?.curves.batchAccuracy ?? { x: [], y: [] }) }));
+  const accuracy: ChartSeries[] = runs.map((r, i) => ({ label: label(r, i), color: PALETTE[i % PALETTE.length], ...(states[r.id]?.curves.runningAccuracy ?? { x: [], y: [] }) }));
   const testAccuracy: ChartSeries[] = runs.map((r, i) => ({ label: label(r, i), color: PALETTE[i % PALETTE.length], points: true, ...(states[r.id]?.curves.testAccuracy ?? { x: [], y: [] }) }));
   return (
     <div class="card">
       <h2>Curves</h2>
       <div class="charts">
         <LineChart title="Training loss per batch" xLabel="epoch" yLabel="loss" series={loss} testId="compare-loss" />
-        <LineChart title="Training accuracy per batch" xLabel="epoch" yLabel="accuracy" series={accuracy} percent testId="compare-accuracy" />
+        <LineChart title="Training accuracy, epoch so far (running mean)" xLabel="epoch" yLabel="accuracy" series={accuracy} percent testId="compare-accuracy" />
       </div>
       <LineChart title="Test accuracy per epoch" xLabel="epoch" yLabel="accuracy" series={testAccuracy} percent integerX height={220} testId="compare-test-accuracy" />
     </div>
@@ -120,9 +138,20 @@ function SideBySide({ runs, states }: { runs: ExperimentRecord[]; states: Record
     ['throughput', (r, s) => rate((s?.result ?? r.result)?.samplesPerSec)],
     ['backend', (r, s) => (s?.result ?? r.result)?.backend ?? s?.backend ?? '–'],
   ];
+  const table = useRef<HTMLTableElement>(null);
+  // The CSV is what the table says, cell by cell (statuses and formatted numbers included).
+  const exportCsv = () => {
+    const cells = Array.from(table.current!.rows, (row) => Array.from(row.cells, (c) => c.textContent?.trim() ?? ''));
+    downloadText('compare.csv', toCsv(cells[0], cells.slice(1)));
+  };
   return (
     <div class="card table-card">
-      <table class="side-by-side" data-testid="side-by-side">
+      <div class="table-tools">
+        <button type="button" class="small" onClick={exportCsv} data-testid="side-by-side-csv">
+          CSV
+        </button>
+      </div>
+      <table class="side-by-side" data-testid="side-by-side" ref={table}>
         <thead>
           <tr>
             <th />
@@ -140,7 +169,9 @@ function SideBySide({ runs, states }: { runs: ExperimentRecord[]; states: Record
             <tr key={label}>
               <th>{label}</th>
               {runs.map((r) => (
-                <td key={r.id}>{cell(r, states[r.id])}</td>
+                <td key={r.id} data-run={r.id}>
+                  {cell(r, states[r.id])}
+                </td>
               ))}
             </tr>
           ))}
@@ -153,12 +184,13 @@ function SideBySide({ runs, states }: { runs: ExperimentRecord[]; states: Record
 function CourseTable({ records, onSubmitted }: { records: ExperimentRecord[]; onSubmitted(): void }) {
   const { api } = useSession();
   const rows = courseRows(records);
-  const [limit, setLimit] = useState('2000');
+  // Empty: the whole bundled set, so the runs are comparable with the course's (a subset is not).
+  const [limit, setLimit] = useState('');
   const [message, setMessage] = useState<string>();
   const runSuite = async () => {
     const n = Number(limit);
     try {
-      const { experiments } = await api.submitSuite('week2-mnist', n > 0 ? { limit: n } : {});
+      const { experiments } = await api.submitSuite('week2-mnist', limit.trim() !== '' && n > 0 ? { limit: n } : {});
       setMessage(`Queued ${experiments.length} runs.`);
       onSubmitted();
     } catch (err) {
@@ -168,7 +200,11 @@ function CourseTable({ records, onSubmitted }: { records: ExperimentRecord[]; on
   return (
     <div class="card">
       <h2>The course's results</h2>
-      <p class="muted small">Your newest completed run of each experiment beside the accuracy the course publishes (PyTorch, full data sets).</p>
+      <p class="muted small">
+        For each experiment, your newest completed run of exactly the course's spec (any seed or data set) beside the accuracy the course publishes (PyTorch, full data
+        sets, {int(rows[0].courseSteps)} SGD steps for 4.1). On a smaller data set a preset takes the course's number of SGD steps. A run that is not comparable says why;
+        variants are listed under their experiment.
+      </p>
       <table class="course" data-testid="course-table">
         <thead>
           <tr>
@@ -181,52 +217,84 @@ function CourseTable({ records, onSubmitted }: { records: ExperimentRecord[]; on
           </tr>
         </thead>
         <tbody>
-          {rows.map((row) => {
-            const m = row.measured?.result;
-            const delta = m ? m.testAccuracy - row.published.testAccuracy : undefined;
-            return (
-              <tr key={row.preset} data-preset={row.preset}>
-                <td>{row.title}</td>
-                <td class="muted small">{row.group}</td>
-                <td class="num">{int(row.published.params)}</td>
-                <td class="num" title={row.published.note}>
-                  {pct(row.published.testAccuracy)}
+          {rows.flatMap((row) => [
+            <tr key={row.preset} data-preset={row.preset} data-comparable={row.comparison ? String(row.comparison.comparable) : undefined}>
+              <td>{row.title}</td>
+              <td class="muted small">{row.group}</td>
+              <td class="num">{int(row.published.params)}</td>
+              <td class="num" title={row.published.note}>
+                {pct(row.published.testAccuracy)}
+              </td>
+              <td class="num" data-testid="measured">
+                <Measured accuracy={row.measured?.result?.testAccuracy} published={row.published.testAccuracy} />
+              </td>
+              <td class="small">
+                {row.measured ? (
+                  <>
+                    <RunLink record={row.measured} steps={row.comparison!.steps} />
+                    <Comparability reasons={row.comparison!.reasons} />
+                  </>
+                ) : (
+                  <span class="muted">not run yet</span>
+                )}
+              </td>
+            </tr>,
+            ...row.variants.map((v) => (
+              <tr key={v.record.id} class="variant" data-variant-of={row.preset}>
+                <td colSpan={4} class="small">
+                  ↳ variant: {v.comparison.differences.map(describeDifference).join('; ')}
                 </td>
                 <td class="num">
-                  {m ? (
-                    <>
-                      {pct(m.testAccuracy)}{' '}
-                      <span class={`delta ${delta! >= 0 ? 'up' : 'down'}`}>
-                        {delta! >= 0 ? '+' : '−'}
-                        {Math.abs(delta! * 100).toFixed(1)}
-                      </span>
-                    </>
-                  ) : (
-                    '–'
-                  )}
+                  <Measured accuracy={v.record.result?.testAccuracy} published={row.published.testAccuracy} />
                 </td>
                 <td class="small">
-                  {row.measured ? (
-                    <a href={`/runs/${row.measured.id}`}>
-                      {describeData(row.measured.spec)}, {row.measured.spec.epochs} ep.
-                    </a>
-                  ) : (
-                    <span class="muted">not run yet</span>
-                  )}
+                  <RunLink record={v.record} steps={v.comparison.steps} />
                 </td>
               </tr>
-            );
-          })}
+            )),
+          ])}
         </tbody>
       </table>
       <div class="inline-controls suite">
         <button onClick={runSuite}>Run the four 4.1 experiments (week2-mnist)</button>
         <label class="small">
           on the first{' '}
-          <input type="text" inputMode="numeric" class="tiny" value={limit} onInput={(e) => setLimit(e.currentTarget.value)} /> training images
+          <input type="text" inputMode="numeric" class="tiny" value={limit} placeholder="all" onInput={(e) => setLimit(e.currentTarget.value)} /> training images (a
+          subset is not comparable)
         </label>
         {message && <span class="muted small">{message}</span>}
       </div>
+    </div>
+  );
+}
+
+function Measured({ accuracy, published }: { accuracy?: number; published: number }) {
+  if (accuracy === undefined) return <>–</>;
+  const delta = accuracy - published;
+  return (
+    <>
+      {pct(accuracy)}{' '}
+      <span class={`delta ${delta >= 0 ? 'up' : 'down'}`}>
+        {delta >= 0 ? '+' : '−'}
+        {Math.abs(delta * 100).toFixed(1)}
+      </span>
+    </>
+  );
+}
+
+function RunLink({ record, steps }: { record: ExperimentRecord; steps: number }) {
+  return (
+    <a href={`/runs/${record.id}`}>
+      {describeData(record.spec)}, {record.spec.epochs} ep. = {int(steps)} steps
+    </a>
+  );
+}
+
+function Comparability({ reasons }: { reasons: string[] }) {
+  if (reasons.length === 0) return <span class="comparable muted"> · comparable</span>;
+  return (
+    <div class="not-comparable" data-testid="not-comparable">
+      Not comparable: {reasons.join('; ')}
     </div>
   );
 }

@@ -85,7 +85,7 @@ export function QueuePage() {
           <RunTableHead progress="" />
           <tbody>
             {finished.map((r) => (
-              <RunRow key={r.id} record={r} onChanged={reload} showOwner />
+              <RunRow key={r.id} record={r} onChanged={reload} showOwner extra={r.adminNote ? <AdminNote note={r.adminNote} /> : undefined} />
             ))}
           </tbody>
         </table>
@@ -127,5 +127,15 @@ function RaisePriority({ id, onRaised }: { id: string; onRaised: () => void }) {
     <button class="small" data-testid="raise" onClick={raise} title={error ?? 'Start this run next, ahead of the fair-share order'}>
       Raise priority
     </button>
+  );
+}
+
+/** What a TA should do about a failed run (e.g. install a missing data set); the API sends it to admins only. */
+function AdminNote({ note }: { note: string }) {
+  return (
+    <details class="admin-note" data-testid="admin-note">
+      <summary class="small">What to do</summary>
+      <p class="small">{note}</p>
+    </details>
   );
 }

@@ -1,10 +1,11 @@
 import { useEffect, useState } from 'preact/hooks';
-import { PUBLISHED } from '@trainyard/contracts';
+import { compareToCourse, PUBLISHED } from '@trainyard/contracts';
 import { ApiError, type ExperimentRecord } from '../api/api-client';
 import { classNames, ConfusionMatrix, PerClassAccuracy } from '../components/confusion-matrix';
 import { ModelDownload } from '../components/model-download';
 import { ProgressBar } from '../components/progress-bar';
 import { RunCharts } from '../components/run-charts';
+import { ChartClockContext } from '../components/line-chart';
 import { describeData, describeModel, runName } from '../components/run-label';
 import { SampleGrid } from '../components/sample-grid';
 import { SpecTable } from '../components/spec-table';
@@ -12,8 +13,8 @@ import { StatusBadge } from '../components/status-badge';
 import { duration, int, num, pct, rate, since } from '../format';
 import { compareHref } from '../router';
 import { useSession } from '../session';
-import { presetOf } from '../state/course-table';
 import { TERMINAL } from '../state/run-state';
+import { useRunClock } from '../state/use-run-clock';
 import { useRunState } from '../state/use-run-state';
 
 export function RunPage({ id }: { id: string }) {
@@ -24,6 +25,7 @@ export function RunPage({ id }: { id: string }) {
   // routes): a refused subscribe is quiet, where a 404 fetch would log an error in the console.
   // Its history also draws the curves of finished runs.
   const { state, error } = useRunState(id);
+  const clock = useRunClock(id);
   const visible = state !== undefined;
   useEffect(() => {
     if (!visible) return;
@@ -47,7 +49,9 @@ export function RunPage({ id }: { id: string }) {
 
   const status = state?.status ?? record.status;
   const result = state?.result ?? record.result;
-  const preset = presetOf(record.spec);
+  const comparison = compareToCourse(record.spec);
+  // Only a run of the preset's own spec stands beside its published number (a variant does not).
+  const preset = comparison?.differences.length === 0 ? comparison.preset : undefined;
   const cancel = async () => {
     await api.cancel(id).catch(() => undefined);
     setRecord(await api.experiment(id));
@@ -89,7 +93,13 @@ export function RunPage({ id }: { id: string }) {
 
       <div class="card">
         <h2>Curves</h2>
-        {state ? <RunCharts curves={state.curves} /> : <p class="muted">Connecting to the live feed…</p>}
+        {state ? (
+          <ChartClockContext.Provider value={clock}>
+            <RunCharts curves={state.curves} />
+          </ChartClockContext.Provider>
+        ) : (
+          <p class="muted">Connecting to the live feed…</p>
+        )}
       </div>
 
       {result && (
@@ -105,6 +115,11 @@ export function RunPage({ id }: { id: string }) {
             <Stat label="throughput" value={rate(result.samplesPerSec)} />
             {preset && <Stat label={`published (${preset})`} value={pct(PUBLISHED[preset].testAccuracy)} />}
           </div>
+          {preset && !comparison!.comparable && (
+            <p class="not-comparable" data-testid="not-comparable">
+              Not comparable with the published number: {comparison!.reasons.join('; ')}.
+            </p>
+          )}
           <div class="result-grid">
             <div>
               <h3>Per-class accuracy</h3>

@@ -1,11 +1,12 @@
 import { useMemo, useState } from 'preact/hooks';
-import { PRESET_NAMES, PRESETS, PUBLISHED, presetSpec, type PresetName } from '@trainyard/contracts';
+import { courseSteps, PRESET_NAMES, PRESETS, PUBLISHED, presetSpec, type PresetName } from '@trainyard/contracts';
 import { ApiError } from '../api/api-client';
 import { SpecForm } from '../components/spec-form';
 import { issuesByField, specFields, type Issue } from '../forms/spec-fields';
 import { pct } from '../format';
 import { navigate } from '../router';
 import { useSession } from '../session';
+import { withCourseEpochs } from '../state/course-epochs';
 import { validateSpec } from '../state/validate-spec';
 
 const draftOf = (preset: PresetName) => presetSpec(preset) as unknown as Record<string, unknown>;
@@ -14,6 +15,9 @@ export function SubmitPage() {
   const { api } = useSession();
   const [preset, setPreset] = useState<PresetName | null>('mnist-cnn');
   const [draft, setDraft] = useState(() => draftOf('mnist-cnn'));
+  // Until the student sets epochs, a preset's epochs follow the course steps rule as data set, limit
+  // and batch size change, as the API would set them; once set, theirs wins.
+  const [epochsChosen, setEpochsChosen] = useState(false);
   const [serverIssues, setServerIssues] = useState<Issue[]>([]);
   const [serverError, setServerError] = useState<string>();
   const [sending, setSending] = useState(false);
@@ -25,11 +29,14 @@ export function SubmitPage() {
   const pick = (name: PresetName) => {
     setPreset(name);
     setDraft(draftOf(name));
+    setEpochsChosen(false);
     setServerIssues([]);
     setServerError(undefined);
   };
   const edit = (next: Record<string, unknown>) => {
-    setDraft(next);
+    const chosen = epochsChosen || next.epochs !== draft.epochs;
+    setEpochsChosen(chosen);
+    setDraft(preset && !chosen ? withCourseEpochs(preset, next) : next);
     setServerIssues([]);
     setServerError(undefined);
   };
@@ -70,6 +77,12 @@ export function SubmitPage() {
         <p class="muted small">
           Every field is checked with the API's own schema as you type. {preset ? `Starting from the ${preset} preset.` : 'Custom spec.'}
         </p>
+        {preset && !epochsChosen && (
+          <p class="muted small" data-testid="epochs-rule">
+            Epochs follow the course: on a data set smaller than the course's, the preset takes the course's {courseSteps(preset).toLocaleString('en-US')} SGD steps. Set epochs
+            yourself to change that.
+          </p>
+        )}
         {general && (
           <ul class="field-errors general" role="alert">
             {general.map((m) => (

@@ -1,23 +1,18 @@
-import { PRESETS, PUBLISHED, type ExperimentSpec, type PresetName } from '@trainyard/contracts';
+import { compareToCourse, courseSteps, PRESETS, PUBLISHED, type CourseComparison, type ExperimentSpec, type PresetName } from '@trainyard/contracts';
 import type { ExperimentRecord } from '../api/api-client';
 
 /**
- * Which course row a run measures: its model and whether it permutes pixels, whatever its
- * epochs, limit or data set (a quick run on the bundled digits still answers the question).
+ * The course row a run measures: the preset whose whole spec it matches apart from name, seed and
+ * data (compareToCourse). Undefined for a variant, which is listed under its preset instead.
  */
 export function presetOf(spec: ExperimentSpec): PresetName | undefined {
-  const mnist = spec.dataset === 'mnist' || spec.dataset === 'mnist-bundled';
-  const permuted = spec.permutePixels !== false;
-  switch (spec.model.type) {
-    case 'fc2layer':
-      return mnist ? (permuted ? 'mnist-fc-permuted' : 'mnist-fc') : undefined;
-    case 'cnn':
-      return mnist && spec.model.head === 'fc' ? (permuted ? 'mnist-cnn-permuted' : 'mnist-cnn') : undefined;
-    case 'cifar-cnn':
-      return spec.dataset === 'cifar10' && !permuted ? 'cifar10-cnn' : undefined;
-    case 'vgg16':
-      return spec.dataset === 'cifar10' && !permuted && spec.model.head === 'fc' ? 'cifar10-vgg16' : undefined;
-  }
+  const c = compareToCourse(spec);
+  return c && c.differences.length === 0 ? c.preset : undefined;
+}
+
+export interface CourseRun {
+  record: ExperimentRecord;
+  comparison: CourseComparison;
 }
 
 export interface CourseRow {
@@ -25,8 +20,14 @@ export interface CourseRow {
   title: string;
   group: string;
   published: (typeof PUBLISHED)[PresetName];
-  /** The newest completed run of this row, if any. */
+  /** SGD steps of the course's run (938 for the 4.1 presets). */
+  courseSteps: number;
+  /** The newest completed comparable run of the preset; failing one, its newest completed run. */
   measured?: ExperimentRecord;
+  /** How `measured` compares with the course: `comparable: false` comes with its reasons. */
+  comparison?: CourseComparison;
+  /** The newest completed run of each variant of the preset (one per set of differences), newest first. */
+  variants: CourseRun[];
 }
 
 const GROUPS: Record<PresetName, string> = {
@@ -38,20 +39,33 @@ const GROUPS: Record<PresetName, string> = {
   'cifar10-vgg16': '4.3 CIFAR-10',
 };
 
-/** The course's results table, each published number beside the newest run that measures it. */
+const finished = (r: ExperimentRecord) => r.finishedAt ?? r.createdAt;
+
+/** The course's results table: each published number beside the run that measures it, and the preset's variants. */
 export function courseRows(records: readonly ExperimentRecord[]): CourseRow[] {
-  const newest = new Map<PresetName, ExperimentRecord>();
-  for (const r of records) {
-    if (r.status !== 'completed' || !r.result) continue;
-    const preset = presetOf(r.spec);
-    const prev = preset && newest.get(preset);
-    if (preset && (!prev || (r.finishedAt ?? r.createdAt) > (prev.finishedAt ?? prev.createdAt))) newest.set(preset, r);
-  }
-  return (Object.keys(PUBLISHED) as PresetName[]).map((preset) => ({
-    preset,
-    title: PRESETS[preset].name,
-    group: GROUPS[preset],
-    published: PUBLISHED[preset],
-    measured: newest.get(preset),
-  }));
+  const runs = records
+    .filter((r) => r.status === 'completed' && r.result)
+    .map((record) => ({ record, comparison: compareToCourse(record.spec) }))
+    .filter((r): r is CourseRun => r.comparison !== undefined)
+    .sort((a, b) => finished(b.record).localeCompare(finished(a.record)));
+  return (Object.keys(PUBLISHED) as PresetName[]).map((preset) => {
+    const mine = runs.filter((r) => r.comparison.preset === preset);
+    const own = mine.filter((r) => r.comparison.differences.length === 0);
+    const chosen = own.find((r) => r.comparison.comparable) ?? own[0];
+    const variants = new Map<string, CourseRun>();
+    for (const r of mine) {
+      const key = JSON.stringify(r.comparison.differences);
+      if (r.comparison.differences.length > 0 && !variants.has(key)) variants.set(key, r);
+    }
+    return {
+      preset,
+      title: PRESETS[preset].name,
+      group: GROUPS[preset],
+      published: PUBLISHED[preset],
+      courseSteps: courseSteps(preset),
+      measured: chosen?.record,
+      comparison: chosen?.comparison,
+      variants: [...variants.values()],
+    };
+  });
 }

@@ -4,8 +4,8 @@ import { foldEvents } from './run-state';
 let seq = 0;
 const at = '2026-01-01T00:00:00Z';
 const ev = (body: Record<string, unknown>) => ({ id: 'r', seq: ++seq, at, ...body }) as ExperimentEvent;
-const progress = (epoch: number, batch: number, loss: number) =>
-  ev({ type: 'progress', epoch, epochs: 2, batch, batches: 4, loss, accuracy: 0.5, samplesPerSec: 100 });
+const progress = (epoch: number, batch: number, loss: number, batchAccuracy = 0.5, runningAccuracy = 0.5) =>
+  ev({ type: 'progress', epoch, epochs: 2, batch, batches: 4, loss, batchAccuracy, runningAccuracy, samplesPerSec: 100 });
 const started = () => ev({ type: 'started', backend: 'cpu', worker: 'w1', params: 6422, trainSamples: 256, testSamples: 128, epochs: 2, batches: 4 });
 
 describe('foldEvents', () => {
@@ -31,6 +31,20 @@ describe('foldEvents', () => {
     const done = foldEvents([...events, ev({ type: 'completed', result })]);
     expect(done).toMatchObject({ status: 'completed', result, backend: 'cpu', params: 6422, count: 7, lastSeq: 7 });
     expect(done.progress?.fraction).toBe(1);
+  });
+
+  it("plots the batch's own accuracy and the epoch's running mean as two curves", () => {
+    const state = foldEvents([started(), progress(1, 2, 2.0, 0.25, 0.3), progress(1, 4, 1.5, 0.75, 0.5), progress(2, 2, 1.0, 0.5, 0.8)]);
+    expect(state.curves.batchAccuracy).toEqual({ x: [0.5, 1, 1.5], y: [0.25, 0.75, 0.5] });
+    expect(state.curves.runningAccuracy).toEqual({ x: [0.5, 1, 1.5], y: [0.3, 0.5, 0.8] });
+    expect(state.progress).toMatchObject({ batchAccuracy: 0.5, runningAccuracy: 0.8 });
+  });
+
+  it("reads a stored event's old `accuracy` as what it was, the running mean, with no batch accuracy", () => {
+    const legacy = ev({ type: 'progress', epoch: 1, epochs: 1, batch: 2, batches: 4, loss: 1, accuracy: 0.6, samplesPerSec: 10 });
+    const state = foldEvents([started(), legacy]);
+    expect(state.curves.runningAccuracy).toEqual({ x: [0.5], y: [0.6] });
+    expect(state.curves.batchAccuracy).toEqual({ x: [], y: [] });
   });
 
   it('keeps the queue position while queued', () => {

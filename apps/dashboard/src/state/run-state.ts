@@ -1,4 +1,4 @@
-import type { BackendName, ExperimentEvent, TrainingResult } from '@trainyard/contracts';
+import type { BackendName, ExperimentEvent, ProgressEvent, TrainingResult } from '@trainyard/contracts';
 
 export type RunStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
 export const TERMINAL: ReadonlySet<RunStatus> = new Set(['completed', 'failed', 'cancelled']);
@@ -14,8 +14,11 @@ export interface RunProgress {
   epochs: number;
   batch: number;
   batches: number;
+  /** The last reported batch's own loss and accuracy. */
   loss: number;
-  accuracy: number;
+  batchAccuracy?: number;
+  /** Accuracy over the epoch so far (the running mean). */
+  runningAccuracy: number;
   samplesPerSec: number;
   /** 0..1 over the whole run. */
   fraction: number;
@@ -24,7 +27,10 @@ export interface RunProgress {
 export interface RunCurves {
   /** Per batch (progress events); x is epochs elapsed, fractional, so runs of any batch size align. */
   batchLoss: Series;
+  /** The reported batch's own accuracy (absent from events stored by earlier versions). */
   batchAccuracy: Series;
+  /** Accuracy over the epoch so far at each report: it restarts with every epoch. */
+  runningAccuracy: Series;
   /** Per epoch (epoch events); x is the epoch number. */
   trainLoss: Series;
   testLoss: Series;
@@ -53,6 +59,7 @@ const series = (): Series => ({ x: [], y: [] });
 const emptyCurves = (): RunCurves => ({
   batchLoss: series(),
   batchAccuracy: series(),
+  runningAccuracy: series(),
   trainLoss: series(),
   testLoss: series(),
   trainAccuracy: series(),
@@ -87,10 +94,13 @@ export function foldEvents(events: readonly ExperimentEvent[]): RunState {
         break;
       case 'progress': {
         const x = e.epoch - 1 + e.batch / e.batches;
+        const accuracy = accuraciesOf(e);
         push(state.curves.batchLoss, x, e.loss);
-        push(state.curves.batchAccuracy, x, e.accuracy);
+        if (accuracy.batchAccuracy !== undefined) push(state.curves.batchAccuracy, x, accuracy.batchAccuracy);
+        push(state.curves.runningAccuracy, x, accuracy.runningAccuracy);
         const done = (e.epoch - 1) * e.batches + e.batch;
-        state.progress = { ...pick(e), fraction: Math.min(1, done / (e.epochs * e.batches)) };
+        const { epoch, epochs, batch, batches, loss, samplesPerSec } = e;
+        state.progress = { epoch, epochs, batch, batches, loss, samplesPerSec, ...accuracy, fraction: Math.min(1, done / (e.epochs * e.batches)) };
         break;
       }
       case 'epoch':
@@ -119,7 +129,11 @@ export function foldEvents(events: readonly ExperimentEvent[]): RunState {
   return state;
 }
 
-function pick(e: Extract<ExperimentEvent, { type: 'progress' }>) {
-  const { epoch, epochs, batch, batches, loss, accuracy, samplesPerSec } = e;
-  return { epoch, epochs, batch, batches, loss, accuracy, samplesPerSec };
+/**
+ * A progress event's two accuracies. Events stored by earlier versions carry one `accuracy`, which
+ * was the epoch's running mean: it is read as runningAccuracy, and they have no batch accuracy.
+ */
+function accuraciesOf(e: ProgressEvent | (Omit<ProgressEvent, 'batchAccuracy' | 'runningAccuracy'> & { accuracy: number })) {
+  if ('runningAccuracy' in e) return { batchAccuracy: e.batchAccuracy, runningAccuracy: e.runningAccuracy };
+  return { batchAccuracy: undefined, runningAccuracy: e.accuracy };
 }

@@ -1,10 +1,6 @@
-import type { ExperimentSpec } from '@trainyard/contracts';
+import { flattenSpec, type ExperimentSpec } from '@trainyard/contracts';
 
-/** Leaves of a spec as `path → value` rows, e.g. `optimizer.lr → 0.01`. */
-export function flattenSpec(spec: unknown, prefix = ''): [string, string][] {
-  if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) return [[prefix, Array.isArray(spec) ? spec.join(', ') : String(spec)]];
-  return Object.entries(spec).flatMap(([k, v]) => flattenSpec(v, prefix ? `${prefix}.${k}` : k));
-}
+export { flattenSpec };
 
 /** The paths whose values differ between two specs (a key only one has counts as different). */
 export function specDiff(a: ExperimentSpec, b: ExperimentSpec): Set<string> {

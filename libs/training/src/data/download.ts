@@ -22,7 +22,12 @@ export interface DownloadOptions {
   fetch?: FetchLike;
   log?: (message: string) => void;
   signal?: AbortSignal;
+  /** Called for every chunk received: bytes so far, and the Content-Length (0 when unknown). */
+  onProgress?: DownloadProgress;
 }
+
+/** Bytes received so far of one download, and its Content-Length (0 when the server gave none). */
+export type DownloadProgress = (received: number, total: number, url: string) => void;
 
 const PROGRESS_EVERY_MS = 5000;
 
@@ -58,6 +63,7 @@ export async function downloadFile(options: DownloadOptions): Promise<void> {
           hash.update(chunk);
           await file.write(chunk);
           received += chunk.length;
+          options.onProgress?.(received, total, url);
           if (Date.now() - lastReport >= PROGRESS_EVERY_MS) {
             lastReport = Date.now();
             log(`  ${basename(dest)}: ${formatProgress(received, total)}`);
@@ -81,6 +87,19 @@ export async function downloadFile(options: DownloadOptions): Promise<void> {
     }
   }
   throw new DatasetError(dest, `download failed from every mirror (${failures.join('; ') || 'no mirrors given'})`);
+}
+
+/**
+ * downloadFile for a loader's canonical file: any failure but an abort becomes `missing(why)`
+ * (a DatasetMissingError: the set is not installed, and no retry of the run will install it).
+ */
+export async function downloadForLoader(options: DownloadOptions, missing: (why: string) => Error): Promise<void> {
+  try {
+    await downloadFile(options);
+  } catch (error) {
+    if (options.signal?.aborted) throw error;
+    throw missing(`the download failed (${(error as Error).message})`);
+  }
 }
 
 function formatProgress(received: number, total: number): string {

@@ -1,7 +1,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { idxImages, idxLabels, tempDir } from './__tests__/fixtures';
-import { DatasetError } from './dataset.types';
+import { DatasetMissingError } from '@trainyard/contracts';
 import { clearDatasetCache, loadDataset } from './load-dataset';
 
 async function writeMnist(dataDir: string, trainLabels: number[], testLabels = [5, 6]): Promise<void> {
@@ -79,7 +79,7 @@ describe('loadDataset', () => {
 
   it('does not cache a failure', async () => {
     await rm(join(dataDir, 'mnist', 't10k-labels-idx1-ubyte'));
-    await expect(loadDataset('mnist', options())).rejects.toThrow(DatasetError);
+    await expect(loadDataset('mnist', options())).rejects.toThrow(DatasetMissingError);
     await writeMnist(dataDir, [9, 9]);
     expect(Array.from((await loadDataset('mnist', options())).train.labels)).toEqual([9, 9]);
   });

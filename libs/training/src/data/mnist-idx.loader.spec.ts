@@ -1,10 +1,10 @@
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { idxImages, idxLabels, md5, tempDir } from './__tests__/fixtures';
+import { idxImages, idxLabels, md5, tempDir, damagedFailure } from './__tests__/fixtures';
 import { startLocalServer } from './__tests__/local-server';
-import { DatasetError } from './dataset.types';
-import { loadMnistIdx, parseIdxImages, parseIdxLabels } from './mnist-idx.loader';
+import { DatasetDamagedError, DatasetMissingError } from '@trainyard/contracts';
+import { loadMnistIdx, parseIdxImages, parseIdxLabels, resolveMnistDir } from './mnist-idx.loader';
 
 // 4 rows × 5 cols, so a swapped height/width shows; pixel value encodes (image, position).
 const ROWS = 4;
@@ -23,8 +23,8 @@ const canonicalFiles = (): Files => ({
   't10k-labels-idx1-ubyte': idxLabels(TEST_LABELS),
 });
 
-async function writeMnist(dataDir: string, files: Files, gz: (name: string) => boolean = () => false): Promise<string> {
-  const dir = join(dataDir, 'mnist');
+async function writeMnist(dataDir: string, files: Files, gz: (name: string) => boolean = () => false, subdir = 'mnist'): Promise<string> {
+  const dir = join(dataDir, subdir);
   await mkdir(dir, { recursive: true });
   for (const [name, data] of Object.entries(files)) {
     await writeFile(join(dir, gz(name) ? `${name}.gz` : name), gz(name) ? gzipSync(data) : data);
@@ -32,14 +32,7 @@ async function writeMnist(dataDir: string, files: Files, gz: (name: string) => b
   return dir;
 }
 
-async function failure(promise: Promise<unknown>): Promise<DatasetError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(DatasetError);
-  return error as DatasetError;
-}
+const failure = (promise: Promise<unknown>) => damagedFailure('mnist', promise);
 
 describe('idx parsing', () => {
   it('reads header, pixels and labels', () => {
@@ -98,6 +91,18 @@ describe('loadMnistIdx', () => {
     expect(error.message).toMatch(problem);
   });
 
+  it('tells the TA which file to replace and how, and the student nothing of the server', async () => {
+    const files = canonicalFiles();
+    files['train-images-idx3-ubyte'] = idxImages(3, ROWS, COLS, pixel, 0x0803_0000);
+    const dir = await writeMnist(dataDir, files);
+    const error = (await loadMnistIdx({ dataDir, download: false }).catch((e: unknown) => e)) as DatasetDamagedError;
+    expect(error).toBeInstanceOf(DatasetDamagedError);
+    expect(error.message).not.toContain(dataDir);
+    const file = join(dir, 'train-images-idx3-ubyte');
+    expect(error.adminDetail).toContain(`MNIST: ${file}: wrong magic number`);
+    expect(error.adminDetail).toContain(`delete ${file} and run \`trainyard data fetch mnist --data-dir ${dataDir}\``);
+  });
+
   it('rejects a corrupt gzip file, naming it', async () => {
     const files = canonicalFiles();
     const dir = await writeMnist(dataDir, files, (name) => name === 'train-labels-idx1-ubyte');
@@ -108,13 +113,44 @@ describe('loadMnistIdx', () => {
     expect(error.message).toMatch(/corrupt gzip/);
   });
 
-  it('names a missing file when downloading is off', async () => {
+  it('fails with DatasetMissingError when a file is missing and downloading is off: no path for the student, the action for the TA', async () => {
     const files = canonicalFiles();
     delete files['t10k-labels-idx1-ubyte'];
     const dir = await writeMnist(dataDir, files);
-    const error = await failure(loadMnistIdx({ dataDir, download: false }));
-    expect(error.file).toBe(join(dir, 't10k-labels-idx1-ubyte'));
-    expect(error.message).toMatch(/missing .*downloading is disabled/);
+    const error = (await loadMnistIdx({ dataDir, download: false }).catch((e: unknown) => e)) as DatasetMissingError;
+    expect(error).toBeInstanceOf(DatasetMissingError);
+    expect(error.message).toBe('MNIST is not installed on this server; ask your TA');
+    expect(error.adminDetail).toContain(`t10k-labels-idx1-ubyte[.gz] not found in ${dir}`);
+    expect(error.adminDetail).toContain(`trainyard data fetch mnist --data-dir ${dataDir}`);
+  });
+
+  it('warns that a set of other sizes is not the canonical one', async () => {
+    await writeMnist(dataDir, canonicalFiles());
+    const ds = await loadMnistIdx({ dataDir, download: false });
+    expect(ds.warnings).toEqual([expect.stringMatching(/MNIST is not the canonical set: 3 train \/ 2 test images instead of 60,000 \/ 10,000/)]);
+  });
+
+  describe('layouts', () => {
+    it.each([
+      ['the data directory itself', '', false],
+      ["torchvision's <dataDir>/MNIST/raw/, gzipped", join('MNIST', 'raw'), true],
+    ])('reads the files from %s', async (_, subdir, gz) => {
+      await writeMnist(dataDir, canonicalFiles(), () => gz, subdir);
+      const ds = await loadMnistIdx({ dataDir, download: false });
+      expect(Array.from(ds.train.labels)).toEqual(TRAIN_LABELS);
+      expect(Array.from(ds.test.labels)).toEqual(TEST_LABELS);
+      const where = await resolveMnistDir(dataDir);
+      expect(where).toMatchObject({ dir: join(dataDir, subdir), complete: true });
+      expect(where.files['train-images-idx3-ubyte']).toBe(join(dataDir, subdir, gz ? 'train-images-idx3-ubyte.gz' : 'train-images-idx3-ubyte'));
+    });
+
+    it('takes the first complete layout, not an incomplete one before it', async () => {
+      await writeMnist(dataDir, { 'train-images-idx3-ubyte': canonicalFiles()['train-images-idx3-ubyte'] });
+      await writeMnist(dataDir, canonicalFiles(), () => false, '');
+      const ds = await loadMnistIdx({ dataDir, download: false });
+      expect(ds.test.count).toBe(2);
+      expect((await resolveMnistDir(dataDir)).layout).toBe('./');
+    });
   });
 
   describe('downloading', () => {
@@ -142,13 +178,13 @@ describe('loadMnistIdx', () => {
       }
     });
 
-    it('fails on a checksum mismatch and leaves no file', async () => {
+    it('fails on a checksum mismatch with DatasetMissingError and leaves no file', async () => {
       const server = await startLocalServer(Object.fromEntries(Object.entries(gz).map(([name, data]) => [`/${name}`, data])));
       try {
         const wrong = { ...checksums, 'train-images-idx3-ubyte.gz': '0'.repeat(32) };
-        const error = await failure(loadMnistIdx({ dataDir }, { mirrors: [server.baseUrl], md5: wrong }));
-        expect(error.file).toBe(join(dataDir, 'mnist', 'train-images-idx3-ubyte.gz'));
-        expect(error.message).toMatch(/MD5 mismatch/);
+        const error = (await loadMnistIdx({ dataDir }, { mirrors: [server.baseUrl], md5: wrong }).catch((e: unknown) => e)) as DatasetMissingError;
+        expect(error).toBeInstanceOf(DatasetMissingError);
+        expect(error.adminDetail).toMatch(/the download failed .*MD5 mismatch/);
         expect(await readdir(join(dataDir, 'mnist'))).toEqual([]);
       } finally {
         await server.close();

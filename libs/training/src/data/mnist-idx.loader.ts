@@ -1,15 +1,30 @@
-import { access, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
-import { DatasetError, type Dataset, type ImageSet, type LoadOptions } from './dataset.types';
-import { downloadFile, mirrorUrls, type DownloadSource } from './download';
+import { DatasetError, nonCanonicalWarning, type Dataset, type ImageSet, type LoadOptions } from './dataset.types';
+import { resolveLayout, type ResolvedDataDir } from './data-dir-layout';
+import { DatasetMissingError } from '@trainyard/contracts';
+import { failingDamagedAs } from './failing-damaged-as';
+import { downloadForLoader, mirrorUrls, type DownloadSource } from './download';
 
 const gunzipAsync = promisify(gunzip);
 
 export const MNIST_DIR = 'mnist';
 export const MNIST_MIRRORS = ['https://ossci-datasets.s3.amazonaws.com/mnist/', 'https://storage.googleapis.com/cvdf-datasets/mnist/'];
-/** Checksums of the canonical `.gz` files (torchvision's). */
+export const MNIST_FILES = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
+/** The canonical set's sizes: 60,000 train and 10,000 test images (LeCun et al.; torchvision's MNIST). */
+export const MNIST_CANONICAL_COUNTS = { train: 60_000, test: 10_000 } as const;
+/**
+ * Layouts accepted under the data directory, in order: Trainyard's own (`<dataDir>/mnist/`),
+ * torchvision's (`<dataDir>/MNIST/raw/`, what `torchvision.datasets.MNIST(root)` leaves), and the
+ * four files directly in the data directory.
+ */
+export const MNIST_LAYOUTS = [{ subdir: MNIST_DIR }, { subdir: join('MNIST', 'raw') }, { subdir: '' }] as const;
+/**
+ * MD5 of the canonical `.gz` files, as published in torchvision's `MNIST.resources`
+ * (torchvision/datasets/mnist.py). No checksum is published for the uncompressed files.
+ */
 export const MNIST_MD5: Readonly<Record<string, string>> = {
   'train-images-idx3-ubyte.gz': 'f68b3c2dcbeaaa9fbdd348bbdeb94873',
   'train-labels-idx1-ubyte.gz': 'd53e105ee54ea40749a09fcbcd1e9432',
@@ -91,33 +106,57 @@ export async function readMaybeGzip(file: string): Promise<Uint8Array> {
   }
 }
 
-const exists = (path: string) => access(path).then(() => true, () => false);
+/**
+ * Where MNIST is under `dataDir` (see MNIST_LAYOUTS; each file plain or `.gz`). Every reader of
+ * the set (loader, `trainyard data`) goes through this one function.
+ */
+export function resolveMnistDir(dataDir: string): Promise<ResolvedDataDir> {
+  return resolveLayout(dataDir, MNIST_LAYOUTS, MNIST_FILES, (name) => [name, `${name}.gz`]);
+}
 
-/** Finds `name` or `name.gz` in `dir`, downloading the `.gz` when allowed. */
-async function locate(dir: string, name: string, options: LoadOptions, source: MnistIdxSource): Promise<string> {
-  for (const candidate of [join(dir, name), join(dir, `${name}.gz`)]) {
-    if (await exists(candidate)) return candidate;
-  }
+/** What a TA does to install MNIST under `dataDir`: the command, or the copy. */
+export function mnistInstallHint(dataDir: string): string {
+  return (
+    `run \`trainyard data fetch mnist --data-dir ${dataDir}\`, or copy ${MNIST_FILES.map((f) => `${f}[.gz]`).join(', ')} ` +
+    `into ${join(dataDir, MNIST_DIR)}/ (or ${join(dataDir, 'MNIST', 'raw')}/, or ${dataDir}/ itself)`
+  );
+}
+
+/** What a TA does about a damaged MNIST file under `dataDir`: check the set, and replace the file. */
+export function mnistRepairHint(dataDir: string, file: string): string {
+  return (
+    `To repair it, delete ${file} and run \`trainyard data fetch mnist --data-dir ${dataDir}\` (it downloads what is missing and checks its MD5), ` +
+    `or copy an intact ${basename(file)} in its place; \`trainyard data verify --data-dir ${dataDir}\` checks the rest of the set.`
+  );
+}
+
+/** Downloads `name.gz` into `dir` (verified, atomic); a failure means the set is not installed. */
+async function download(dataDir: string, dir: string, name: string, options: LoadOptions, source: MnistIdxSource, searched: string[]): Promise<string> {
   const gz = join(dir, `${name}.gz`);
-  if (options.download === false) {
-    throw new DatasetError(join(dir, name), `missing (looked for ${name} and ${name}.gz; downloading is disabled)`);
-  }
+  const missing = (why: string) =>
+    new DatasetMissingError('mnist', `MNIST: ${name}[.gz] not found in ${searched.join(', ')}; ${why}. To install it, ${mnistInstallHint(dataDir)}.`);
+  if (options.download === false) throw missing('downloading is disabled');
   const md5 = (source.md5 ?? MNIST_MD5)[`${name}.gz`];
   if (!md5) throw new DatasetError(gz, 'no checksum known to verify a download against');
-  await downloadFile({
-    urls: mirrorUrls(source.mirrors ?? MNIST_MIRRORS, `${name}.gz`),
-    md5,
-    dest: gz,
-    fetch: source.fetch,
-    log: options.log,
-    signal: options.signal,
-  });
+  await downloadForLoader(
+    {
+      urls: mirrorUrls(source.mirrors ?? MNIST_MIRRORS, `${name}.gz`),
+      md5,
+      dest: gz,
+      fetch: source.fetch,
+      log: options.log,
+      signal: options.signal,
+      onProgress: options.onDownloadProgress,
+    },
+    missing,
+  );
   return gz;
 }
 
-async function loadSplit(dir: string, prefix: 'train' | 't10k', options: LoadOptions, source: MnistIdxSource) {
-  const imagesFile = await locate(dir, `${prefix}-images-idx3-ubyte`, options, source);
-  const labelsFile = await locate(dir, `${prefix}-labels-idx1-ubyte`, options, source);
+async function loadSplit(dataDir: string, where: ResolvedDataDir, prefix: 'train' | 't10k', options: LoadOptions, source: MnistIdxSource) {
+  const file = async (name: string) => where.files[name] ?? (await download(dataDir, where.dir, name, options, source, where.searched));
+  const imagesFile = await file(`${prefix}-images-idx3-ubyte`);
+  const labelsFile = await file(`${prefix}-labels-idx1-ubyte`);
   options.signal?.throwIfAborted();
   const images = parseIdxImages(await readMaybeGzip(imagesFile), imagesFile);
   const labels = parseIdxLabels(await readMaybeGzip(labelsFile), labelsFile);
@@ -128,16 +167,29 @@ async function loadSplit(dir: string, prefix: 'train' | 't10k', options: LoadOpt
   return { set, rows: images.rows, cols: images.cols, imagesFile };
 }
 
-/** MNIST from the four idx files (plain or `.gz`) in `<dataDir>/mnist/`. */
-export async function loadMnistIdx(options: LoadOptions, source: MnistIdxSource = {}): Promise<Dataset> {
-  const dir = join(options.dataDir, MNIST_DIR);
-  const train = await loadSplit(dir, 'train', options, source);
-  const test = await loadSplit(dir, 't10k', options, source);
+/**
+ * MNIST from the four idx files (plain or `.gz`), wherever resolveMnistDir finds them. Missing
+ * files are downloaded into that directory; throws DatasetMissingError when they cannot be, and
+ * DatasetDamagedError for a file that is there but unusable (its `cause`, a DatasetError, names
+ * the file and what is wrong). Neither message names a server path; `adminDetail` does.
+ */
+export function loadMnistIdx(options: LoadOptions, source: MnistIdxSource = {}): Promise<Dataset> {
+  return failingDamagedAs('mnist', (file) => mnistRepairHint(options.dataDir, file), () => readMnistIdx(options, source));
+}
+
+async function readMnistIdx(options: LoadOptions, source: MnistIdxSource): Promise<Dataset> {
+  const where = await resolveMnistDir(options.dataDir);
+  const dir = where.dir;
+  const train = await loadSplit(options.dataDir, where, 'train', options, source);
+  const test = await loadSplit(options.dataDir, where, 't10k', options, source);
   if (test.rows !== train.rows || test.cols !== train.cols) {
     throw new DatasetError(test.imagesFile, `images are ${test.rows}×${test.cols} but ${train.imagesFile} has ${train.rows}×${train.cols}`);
   }
   options.log?.(`MNIST: ${train.set.count} train / ${test.set.count} test images from ${dir}`);
+  const warnings = nonCanonicalWarning('MNIST', { train: train.set.count, test: test.set.count }, MNIST_CANONICAL_COUNTS);
+  for (const warning of warnings) options.log?.(`warning: ${warning}`);
   return {
+    ...(warnings.length ? { warnings } : {}),
     name: 'mnist',
     height: train.rows,
     width: train.cols,

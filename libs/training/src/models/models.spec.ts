@@ -7,7 +7,7 @@ beforeAll(async () => {
 });
 
 describe('course models', () => {
-  // PyTorch's get_n_params for the course's nets (REFERENCE.md).
+  // PyTorch's get_n_params for the course's nets (the week-2 lab's reference).
   it.each([
     ['fc2layer', 6442],
     ['cnn', 6422],

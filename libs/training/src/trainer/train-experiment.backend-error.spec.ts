@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { resolveExperimentRequest } from '@trainyard/contracts';
 import { trainExperiment } from './train-experiment';
 
-// A wasm trap while the model is built, as issue 8's "memory access out of bounds" was: the
+// A wasm trap while the model is built ("memory access out of bounds", as a class met it): the
 // backend's failure, which must reach the worker as what it is, never as an incompatible spec
 // (that label fails the run for good, and once failed every later job on a broken worker).
 jest.mock('../models/build-model', () => ({

@@ -67,6 +67,27 @@ describe('trainExperiment', () => {
     expect(progress.every((p) => p.batches === 8 && Number.isFinite(p.loss))).toBe(true);
   });
 
+  it("reports each progress event's own batch accuracy and the epoch's running mean, each for what it is", async () => {
+    const events: TrainingEvent[] = [];
+    // Interval 0: every batch reports, so the running mean can be rebuilt from the batch accuracies.
+    await trainExperiment(syntheticFc({ epochs: 2, seed: 3 }), { dataDir, onEvent: (e) => void events.push(e), progressIntervalMs: 0 });
+    for (const epoch of [1, 2]) {
+      const progress = events.filter((e): e is Extract<TrainingEvent, { type: 'progress' }> => e.type === 'progress' && e.epoch === epoch);
+      expect(progress.map((p) => p.batch)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+      let correct = 0;
+      progress.forEach((p, i) => {
+        // 8 batches of 32 images: a batch's accuracy is its own correct count over 32.
+        expect(Number.isInteger(Math.round(p.batchAccuracy * 32 * 1e6) / 1e6)).toBe(true);
+        correct += p.batchAccuracy * 32;
+        expect(p.runningAccuracy).toBeCloseTo(correct / (32 * (i + 1)), 6);
+      });
+      // The running mean is not the batch's: some batch differs from the mean so far (else the test proves nothing).
+      expect(progress.some((p) => Math.abs(p.batchAccuracy - p.runningAccuracy) > 1e-6)).toBe(true);
+      const summary = events.find((e): e is Extract<TrainingEvent, { type: 'epoch' }> => e.type === 'epoch' && e.epoch === epoch)!;
+      expect(progress.at(-1)!.runningAccuracy).toBeCloseTo(summary.trainAccuracy, 6);
+    }
+  });
+
   it('is reproducible from the seed', async () => {
     const a = await trainExperiment(syntheticFc({ seed: 7 }), { dataDir });
     const b = await trainExperiment(syntheticFc({ seed: 7 }), { dataDir });
@@ -137,7 +158,7 @@ describe('trainExperiment', () => {
     // version (or a future preset) could: the trainer's guard must hold on its own.
     const divergent: [string, () => ReturnType<typeof resolveExperimentRequest>][] = [
       [
-        "issue 8's input: normalize std 1e-30 scales pixels to 1e30",
+        "a class's input: normalize std 1e-30 scales pixels to 1e30",
         () => ({
           ...presetSpec('mnist-cnn', { dataset: 'synthetic', limit: 1024, testLimit: 200 }),
           transforms: { horizontalFlip: false, normalize: { mean: [0], std: [1e-30] } },

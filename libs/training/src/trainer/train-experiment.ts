@@ -67,6 +67,8 @@ export async function trainExperiment(spec: ExperimentSpec, options: TrainOption
       testSamples: dataset.test.count,
       epochs: spec.epochs,
       batches: sources.trainBatches,
+      // In the run's own history, so the student sees it, not only the worker's log.
+      ...(dataset.warnings?.length ? { warnings: [...dataset.warnings] } : {}),
     });
     if (resume) await emit({ type: 'resumed', fromEpoch: resume.epochsDone + 1, fromBatch: resume.batchesDone });
     const interval = options.progressIntervalMs ?? 250;
@@ -111,22 +113,26 @@ export async function trainExperiment(spec: ExperimentSpec, options: TrainOption
       let batchIndex = mid?.batchesDone ?? 0;
       const drain = async () => {
         const values = await Promise.all(pending.flatMap((p) => [p.loss.data(), p.correct.data()]));
-        let batchLoss = 0;
+        // The last batch drained: the one a progress event reports on its own.
+        const last = { loss: 0, accuracy: 0 };
         const drained = pending;
         pending = [];
         try {
           drained.forEach((p, i) => {
-            batchLoss = values[2 * i][0];
+            const batchLoss = values[2 * i][0];
             // In batch order, so the error names the first batch that diverged.
             if (!Number.isFinite(batchLoss)) throw new NonFiniteLossError(epoch, p.batch, batchLoss);
+            const correct = values[2 * i + 1][0];
             lossSum += batchLoss * p.n;
-            correctSum += values[2 * i + 1][0];
+            correctSum += correct;
             seen += p.n;
+            last.loss = batchLoss;
+            last.accuracy = p.n ? correct / p.n : 0;
           });
         } finally {
           drained.forEach((p) => (p.loss.dispose(), p.correct.dispose()));
         }
-        return batchLoss;
+        return last;
       };
       // Between batches only: the pending steps are read back first, so the checkpoint's sums,
       // weights and generator position all stand after the same batch.
@@ -155,15 +161,16 @@ export async function trainExperiment(spec: ExperimentSpec, options: TrainOption
           const last = batchIndex === sources.trainBatches;
           if (batchIndex === 1 || last || now - lastReport >= interval) {
             lastReport = now;
-            const batchLoss = await drain();
+            const lastBatch = await drain();
             await emit({
               type: 'progress',
               epoch,
               epochs: spec.epochs,
               batch: batchIndex,
               batches: sources.trainBatches,
-              loss: batchLoss,
-              accuracy: seen ? correctSum / seen : 0,
+              loss: lastBatch.loss,
+              batchAccuracy: lastBatch.accuracy,
+              runningAccuracy: seen ? correctSum / seen : 0,
               samplesPerSec: rate(seen, now - epochStart),
             });
           }

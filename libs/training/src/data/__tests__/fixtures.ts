@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DATASET_LABELS, DatasetDamagedError, type FileDatasetName } from '@trainyard/contracts';
+import { DatasetError } from '../dataset.types';
 
 export const tempDir = (prefix = 'trainyard-data-') => mkdtemp(join(tmpdir(), prefix));
 
@@ -34,4 +36,26 @@ export function cifarBatch(labels: number[], value: (record: number, channel: nu
     for (let c = 0; c < 3; c++) for (let p = 0; p < 1024; p++) buf[r * 3073 + 1 + c * 1024 + p] = value(r, c, p);
   });
   return buf;
+}
+
+/**
+ * Awaits a load that must fail on a damaged file of `dataset`: a DatasetDamagedError whose message
+ * (the student's) names no server path and whose TA detail names the file, what is wrong and the
+ * commands that check and repair the set. Returns its cause, the DatasetError naming the file.
+ */
+export async function damagedFailure(dataset: FileDatasetName, promise: Promise<unknown>): Promise<DatasetError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(DatasetDamagedError);
+  const damaged = error as DatasetDamagedError;
+  expect(damaged.message).toBe(`${DATASET_LABELS[dataset]} on this server is damaged or unreadable; ask your TA`);
+  expect(damaged.reason).toBe('damaged');
+  expect(damaged.cause).toBeInstanceOf(DatasetError);
+  const cause = damaged.cause as DatasetError;
+  expect(damaged.adminDetail).toContain(cause.message);
+  expect(damaged.adminDetail).toMatch(/`trainyard data verify --data-dir [^`]+`/);
+  expect(damaged.adminDetail).toContain(`\`trainyard data fetch ${dataset} --data-dir `);
+  return cause;
 }
