@@ -5,18 +5,13 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadConfig } from '@trainyard/config';
+import { WORKER_STOP_MARGIN_MS, loadConfig } from '@trainyard/config';
 import {
-  composeContainers,
-  composeDependencyProblems,
-  composeSchemaProblems,
-  containerProblems,
+  allComposeProblems,
+  allK8sProblems,
   DEPLOY,
   dockerfileProblems,
-  exampleEnv,
-  k8sContainers,
-  k8sSchemaProblems,
-  k8sWiringProblems,
+  kustomizationProblems,
   loadDeployYaml,
   loadDeployYamlAll,
   nginxProblems,
@@ -27,17 +22,6 @@ const clone = <T>(x: T): T => structuredClone(x);
 const K8S_DIR = path.join(DEPLOY, 'k8s');
 const k8sFiles = fs.readdirSync(K8S_DIR).filter((f) => /\.ya?ml$/.test(f) && f !== 'kustomization.yaml');
 const k8sObjects = (files = k8sFiles) => files.flatMap((f) => loadDeployYamlAll(`k8s/${f}`).map((o) => ({ ...o, __file: f })));
-const withoutFile = ({ __file, ...o }: any) => o;
-const allComposeProblems = (doc: any) => [
-  ...composeSchemaProblems(doc),
-  ...composeDependencyProblems(doc),
-  ...composeContainers(doc, exampleEnv()).flatMap(containerProblems),
-];
-const allK8sProblems = (objects: any[]) => [
-  ...objects.flatMap((o) => k8sSchemaProblems(withoutFile(o), `${o.__file} ${o.kind} ${o.metadata?.name}`)),
-  ...k8sWiringProblems(objects),
-  ...k8sContainers(objects).flatMap(containerProblems),
-];
 const API_PORT = loadConfig({}).port;
 
 describe('deploy/compose.yaml', () => {
@@ -45,7 +29,7 @@ describe('deploy/compose.yaml', () => {
 
   it('matches the compose-spec schema and the code, with nothing to report', () => {
     expect(allComposeProblems(compose)).toEqual([]);
-    expect(composeSchemaProblems(loadDeployYaml('compose.nfs.yaml'))).toEqual([]);
+    expect(allComposeProblems({ ...compose, volumes: { ...compose.volumes, ...loadDeployYaml('compose.nfs.yaml').volumes } })).toEqual([]);
   });
 
   it('has what a class server needs: AOF Redis with a healthcheck and volume, a sticky proxy, a GPU worker per GPU, a CPU profile, the roster secret', () => {
@@ -105,8 +89,71 @@ describe('deploy/compose.yaml', () => {
         "compose service worker-gpu1: CUDA_VISIBLE_DEVICES=1 hides the container's only GPU (device 0)",
       );
     });
-    it('a worker grace period too short for a checkpoint', () => {
-      expect(broken((d) => (d.services['worker-gpu0'].stop_grace_period = '10s'))).toContainEqual('compose service worker-gpu0: grace period 10 s < 60 s, too short to write a checkpoint');
+    it('a worker grace period shorter than its WORKER_SHUTDOWN_GRACE_MS + the hand-back margin (explicit, or the schema default)', () => {
+      const tooShort = (grace: number, need: number, shutdownS: number) =>
+        `compose service worker-gpu0: grace period ${grace} s < ${need} s (WORKER_SHUTDOWN_GRACE_MS ${shutdownS} s + ${WORKER_STOP_MARGIN_MS / 1000} s to hand the job back): the worker would be killed before its run's checkpoint is written`;
+      expect(broken((d) => (d.services['worker-gpu0'].stop_grace_period = '10s'))).toContainEqual(tooShort(10, 120, 90));
+      // The run's grace raised, the container's not.
+      expect(broken((d) => (d.services['worker-gpu0'].environment.WORKER_SHUTDOWN_GRACE_MS = '200000'))).toContainEqual(tooShort(120, 230, 200));
+      // Unset: the default of libs/config's schema applies.
+      const defaultS = loadConfig({}).workerShutdownGraceMs / 1000;
+      const grace = defaultS + WORKER_STOP_MARGIN_MS / 1000 - 1;
+      const unset = broken((d) => {
+        delete d.services['worker-gpu0'].environment.WORKER_SHUTDOWN_GRACE_MS;
+        d.services['worker-gpu0'].stop_grace_period = `${grace}s`;
+      });
+      expect(unset).toContainEqual(tooShort(grace, grace + 1, defaultS));
+      const enough = broken((d) => {
+        delete d.services['worker-gpu0'].environment.WORKER_SHUTDOWN_GRACE_MS;
+        d.services['worker-gpu0'].stop_grace_period = `${grace + 1}s`;
+      });
+      expect(enough).toEqual([]);
+    });
+    // Each mistake a reviewer's mutation run found slipping through (issue 11), one row each.
+    const gpu0 = (d: any) => d.services['worker-gpu0'];
+    it.each<[string, (d: any) => void, RegExp]>([
+      ['REDIS_URL host that is no Redis', (d) => (d.services.api.environment.REDIS_URL = 'redis://:${REDIS_PASSWORD}@redsi:6379'), /api: REDIS_URL host redsi is no Redis here/],
+      ['REDIS_URL without the password Redis requires', (d) => (d.services.api.environment.REDIS_URL = 'redis://redis:6379'), /api: REDIS_URL has no password, but compose service redis requires one/],
+      ["REDIS_URL on another port than Redis's", (d) => (gpu0(d).environment.REDIS_URL = '${REDIS_URL:-redis://:${REDIS_PASSWORD}@redis:6380}'), /worker-gpu0: REDIS_URL port 6380, but compose service redis is reached on 6379/],
+      ['Redis without a password', (d) => (d.services.redis.command = d.services.redis.command.filter((a: string, i: number, all: string[]) => a !== '--requirepass' && all[i - 1] !== '--requirepass')), /redis: no --requirepass/],
+      ['Redis with a default password', (d) => (d.services.redis.command[d.services.redis.command.indexOf('--requirepass') + 1] = '${REDIS_PASSWORD:-change-me}'), /--requirepass .* is not a required variable/],
+      ['Redis without AOF', (d) => (d.services.redis.command[d.services.redis.command.indexOf('--appendonly') + 1] = 'no'), /redis: AOF is off/],
+      ['Redis without its volume', (d) => delete d.services.redis.volumes, /redis: \/data \(the AOF\) is not on a volume/],
+      ['Redis maxmemory over its memory limit', (d) => (d.services.redis.deploy.resources.limits.memory = '1g'), /redis: --maxmemory .* leaves under 20%/],
+      ['Redis evicting keys', (d) => (d.services.redis.command[d.services.redis.command.indexOf('--maxmemory-policy') + 1] = 'allkeys-lru'), /redis: --maxmemory-policy is not noeviction/],
+      ["proxy publishing a port nginx doesn't listen on", (d) => (d.services.proxy.ports = ['${TRAINYARD_BIND:-0.0.0.0}:${TRAINYARD_PORT:-3000}:80']), /proxy: publishes container port 80, but nginx listens on 8080/],
+      ['proxy healthcheck on the wrong port', (d) => (d.services.proxy.healthcheck.test = ['CMD', 'wget', '-q', '-O', '/dev/null', 'http://127.0.0.1:80/proxy-health']), /proxy: healthcheck on port 80/],
+      ['nginx.conf mounted where nginx does not read a main config', (d) => (d.services.proxy.volumes = ['./nginx/nginx.conf:/etc/nginx/conf.d/nginx.conf:ro']), /not \/etc\/nginx\/nginx\.conf/],
+      ['API renamed away from the upstream nginx names', (d) => {
+        d.services.apii = d.services.api;
+        delete d.services.api;
+        d.services.proxy.depends_on = { apii: { condition: 'service_healthy' } };
+      }, /nginx: upstream server api:3000: api is not the API's compose service \(apii\)/],
+      ['API healthcheck on a path the API does not serve', (d) => (d.services.api.healthcheck.test[3] = d.services.api.healthcheck.test[3].replace('/health', '/healht')), /api: healthcheck URL path \/healht is no route of the API/],
+      ['API publishing a host port (clashes with --scale)', (d) => (d.services.api.ports = ['3000:3000']), /api: the API publishes/],
+      ['two workers on one GPU', (d) => (d.services['worker-gpu1'].deploy.resources.reservations.devices[0].device_ids = ['0']), /worker-gpu1: GPU 0 is already reserved by compose service worker-gpu0/],
+      ['two workers with one WORKER_NAME', (d) => (d.services['worker-gpu1'].environment.WORKER_NAME = '${MACHINE_NAME:-gpu-server}-gpu0'), /WORKER_NAME gpu-server-1-gpu0 is used by compose service worker-gpu0 and compose service worker-gpu1/],
+      ['a GPU worker with no GPU reserved', (d) => delete gpu0(d).deploy, /worker-gpu0: a GPU worker .* with no GPU reserved/],
+      ['a GPU worker built from the CPU Dockerfile', (d) => (gpu0(d).build.dockerfile = 'deploy/Dockerfile'), /worker-gpu0: a GPU worker not built from deploy\/Dockerfile\.worker-gpu/],
+      ['an image name that is not what its Dockerfile builds', (d) => (d.services.api.image = 'trainyrad:latest'), /api: image trainyrad:latest is not trainyard/],
+      ['a Trainyard service from an image not built here', (d) => {
+        delete d.services['worker-cpu'].build;
+        d.services['worker-cpu'].image = 'registry.example.edu/trainyard:latest';
+      }, /worker-cpu: image registry\.example\.edu\/trainyard:latest is not built from deploy\/'s Dockerfiles/],
+      ['an interpolated variable nobody documents', (d) => (gpu0(d).environment.MAX_RUNNING_PER_STUDENT = '${MAX_RUNING_PER_STUDENT:-2}'), /\$\{MAX_RUNING_PER_STUDENT\} is neither a libs\/config variable nor documented/],
+      ["a worker's data and artifacts volumes swapped", (d) => (gpu0(d).volumes = ['artifacts:/data', 'datasets:/artifacts']), /ARTIFACTS_DIR is not one shared store: .*worker-gpu0 on datasets/],
+      ['the API on another artifacts volume than the workers', (d) => {
+        d.services.api.volumes = ['artifacts-api:/artifacts'];
+        d.volumes['artifacts-api'] = null;
+      }, /ARTIFACTS_DIR is not one shared store: compose service api on artifacts-api/],
+      ['a queue prefix the API and workers do not share', (d) => (gpu0(d).environment.QUEUE_PREFIX = 'ty'), /QUEUE_PREFIX differs/],
+      ['a roster file the guide does not create', (d) => (d.secrets.roster.file = './roster.jsn'), /secret roster: file \.\/roster\.jsn is not the one deploy\/README\.md tells to create/],
+      ['a worker given the roster secret (worker-only machines have none)', (d) => (gpu0(d).secrets = ['roster']), /worker-gpu0: has secrets; only the API reads the roster/],
+      ['an undeclared named volume', (d) => delete d.volumes.artifacts, /volume artifacts is not declared under top-level volumes/],
+      ['a worker that does not wait for Redis', (d) => delete gpu0(d).depends_on, /worker-gpu0: does not wait for redis/],
+      ['an undocumented profile', (d) => (gpu0(d).profiles = ['gpuu']), /worker-gpu0: profile gpuu is not one deploy\/env\.example documents/],
+    ])('%s', (_name, mutate, expected) => {
+      expect(broken(mutate)).toContainEqual(expect.stringMatching(expected));
     });
     it('depends_on that does not wait for health', () => {
       expect(broken((d) => (d.services.api.depends_on = ['redis']))).toContainEqual('compose service api: depends_on without condition: service_healthy');
@@ -116,6 +163,19 @@ describe('deploy/compose.yaml', () => {
       expect(nginxProblems(conf.replace('server api:3000', 'server api:3001'), API_PORT)).toEqual([`nginx: upstream server api:3001 is not on the API's PORT ${API_PORT}`]);
       expect(nginxProblems(conf.replace('ip_hash;', ''), API_PORT)).toEqual([expect.stringMatching(/not sticky/)]);
       expect(nginxProblems(conf.replace(/proxy_set_header Upgrade[^\n]*\n/, ''), API_PORT)).toEqual(['nginx: websocket upgrade headers are not passed']);
+    });
+    it.each<[string, (conf: string) => string, RegExp]>([
+      ['listening on another port than compose publishes and probes', (c) => c.replace('listen 8080', 'listen 80'), /proxy: publishes container port 8080, but nginx listens on 80/],
+      ['an upstream host that is not the API service', (c) => c.replace('server api:3000', 'server apii:3000'), /upstream server apii:3000: apii is not the API's compose service/],
+      ['proxy_pass to an upstream that does not exist', (c) => c.replace('proxy_pass http://trainyard_api', 'proxy_pass http://trainyard-api'), /proxy_pass http:\/\/trainyard-api names no upstream/],
+      ['no proxy_http_version 1.1', (c) => c.replace(/proxy_http_version 1\.1;/, ''), /no proxy_http_version 1\.1/],
+      ['stickiness only in a comment, hashing per request', (c) => c.replace('    ip_hash;', '    # no ip_hash;\n    hash $request_id;'), /not sticky by client/],
+      ['a read timeout shorter than the socket.io ping cycle', (c) => c.replace('proxy_read_timeout 3600s', 'proxy_read_timeout 10s'), /proxy_read_timeout 10s must outlast/],
+      ['`resolve` without a zone', (c) => c.replace('zone trainyard_api 64k;', ''), /`resolve` needs a `zone`/],
+      ['`resolve` without a resolver', (c) => c.replace(/resolver 127[^\n]*\n/, ''), /`resolve` needs a `resolver`/],
+      ['the Upgrade header commented out', (c) => c.replace(/proxy_set_header Upgrade \$http_upgrade;/, '# proxy_set_header Upgrade $http_upgrade;'), /websocket upgrade headers are not passed/],
+    ])('nginx: %s', (_name, mutate, expected) => {
+      expect(nginxProblems(mutate(readDeploy('nginx/nginx.conf')), API_PORT)).toContainEqual(expect.stringMatching(expected));
     });
   });
 });
@@ -190,9 +250,63 @@ describe('deploy/k8s', () => {
     });
     it('a GPU worker with two GPUs, or a grace period too short for a checkpoint', () => {
       expect(broken((o) => (gpuContainer(o).resources.limits['nvidia.com/gpu'] = 2))).toContainEqual('Deployment trainyard-worker-gpu container worker: 2 GPUs; one worker per GPU');
-      expect(broken((o) => (find(o, 'Deployment', 'trainyard-worker-gpu').spec.template.spec.terminationGracePeriodSeconds = 30))).toContainEqual(
-        'Deployment trainyard-worker-gpu container worker: grace period 30 s < 60 s, too short to write a checkpoint',
-      );
+      const tooShort = (grace: number, need: number, shutdownS: number) =>
+        `Deployment trainyard-worker-gpu container worker: grace period ${grace} s < ${need} s (WORKER_SHUTDOWN_GRACE_MS ${shutdownS} s + ${WORKER_STOP_MARGIN_MS / 1000} s to hand the job back): the worker would be killed before its run's checkpoint is written`;
+      expect(broken((o) => (find(o, 'Deployment', 'trainyard-worker-gpu').spec.template.spec.terminationGracePeriodSeconds = 30))).toContainEqual(tooShort(30, 120, 90));
+      expect(broken((o) => (gpuContainer(o).env.find((e: any) => e.name === 'WORKER_SHUTDOWN_GRACE_MS').value = '100000'))).toContainEqual(tooShort(120, 130, 100));
+    });
+    const deploy = (o: any[], name: string) => find(o, 'Deployment', name).spec;
+    it.each<[string, (o: any[]) => void, RegExp]>([
+      ['a probe path the API does not serve', (o) => (apiContainer(o).readinessProbe.httpGet.path = '/healht'), /readinessProbe path \/healht is no route of the API/],
+      ['no readiness probe (or a misspelt one)', (o) => {
+        const c = apiContainer(o);
+        c.readinesProbe = c.readinessProbe;
+        delete c.readinessProbe;
+      }, /trainyard-api container api: no readinessProbe/],
+      ['no liveness probe', (o) => delete apiContainer(o).livenessProbe, /trainyard-api container api: no livenessProbe/],
+      ['an image that is neither of ours (kustomize images: maps the names)', (o) => (apiContainer(o).image = 'registry.example.edu/trainyard:latest'), /image registry\.example\.edu\/trainyard:latest is not one of trainyard, trainyard-worker-gpu/],
+      ['a secretKeyRef to a Secret that does not exist', (o) => (apiContainer(o).env[0].valueFrom.secretKeyRef.name = 'trainyard-redsi'), /REDIS_URL from Secret trainyard-redsi key url, which does not exist/],
+      ['a secretKeyRef to a key the Secret lacks', (o) => (gpuContainer(o).env[0].valueFrom.secretKeyRef.key = 'URL'), /REDIS_URL from Secret trainyard-redis key URL, which has no such key/],
+      ['a roster volume from a Secret that does not exist', (o) => (deploy(o, 'trainyard-api').template.spec.volumes[1].secret.secretName = 'trainyard-rooster'), /volume roster: no Secret trainyard-rooster/],
+      ['a fieldRef path the downward API does not offer', (o) => (gpuContainer(o).env.find((e: any) => e.name === 'WORKER_NAME').valueFrom.fieldRef.fieldPath = 'metadata.nmae'), /WORKER_NAME from fieldRef metadata\.nmae/],
+      ['one literal WORKER_NAME for every replica', (o) => (gpuContainer(o).env.find((e: any) => e.name === 'WORKER_NAME').valueFrom = undefined, gpuContainer(o).env.find((e: any) => e.name === 'WORKER_NAME').value = 'gpu'), /WORKER_NAME gpu is the same in every replica/],
+      ['REDIS_URL without the password Redis requires', (o) => (apiContainer(o).env[0] = { name: 'REDIS_URL', value: 'redis://redis:6379' }), /REDIS_URL has no password, but Service redis/],
+      ["a Redis Service port the URL doesn't use", (o) => (find(o, 'Service', 'redis').spec.ports[0].port = 6380), /REDIS_URL port 6379, but Service redis .* is reached on 6380/],
+      ['Redis without a password', (o) => (find(o, 'StatefulSet', 'redis').spec.template.spec.containers[0].args = ['--appendonly', 'yes', '--maxmemory', '1600mb', '--maxmemory-policy', 'noeviction']), /no --requirepass/],
+      ['Redis maxmemory over its memory limit', (o) => (find(o, 'StatefulSet', 'redis').spec.template.spec.containers[0].resources.limits.memory = '1Gi'), /--maxmemory 1600mb leaves under 20%/],
+      ['a GPU worker with no GPU limit (or a misspelt one)', (o) => {
+        const l = gpuContainer(o).resources.limits;
+        l['nvidia.com/gpus'] = 1;
+        delete l['nvidia.com/gpu'];
+      }, /trainyard-worker-gpu container worker: a GPU worker .* with no GPU reserved/],
+      ['a ReadWriteOnce claim that several pods mount', (o) => (find(o, 'PersistentVolumeClaim', 'trainyard-artifacts').spec.accessModes = ['ReadWriteOnce']), /PersistentVolumeClaim trainyard-artifacts: mounted by .* not ReadWriteMany/],
+      ['the API on the data sets claim instead of the artifacts one', (o) => (deploy(o, 'trainyard-api').template.spec.volumes[0].persistentVolumeClaim.claimName = 'trainyard-datasets'), /ARTIFACTS_DIR is not one shared store: Deployment trainyard-api container api on trainyard-datasets/],
+      ["a selector that does not match the template's labels", (o) => (deploy(o, 'trainyard-api').selector.matchLabels.app = 'trainyard-apii'), /Deployment trainyard-api: selector .* does not match its template's labels/],
+      ['an HPA on pods without a CPU request', (o) => delete apiContainer(o).resources.requests.cpu, /no CPU request, so HorizontalPodAutoscaler trainyard-api cannot compute/],
+      ['replicas on the Deployment the HPA manages', (o) => (deploy(o, 'trainyard-api').replicas = 2), /sets replicas while HorizontalPodAutoscaler trainyard-api manages them/],
+      ['a queue prefix the API and workers do not share', (o) => {
+        const settings = clone(find(o, 'ConfigMap', 'trainyard-settings'));
+        settings.metadata.name = 'worker-settings';
+        settings.data.QUEUE_PREFIX = 'ty';
+        o.push({ ...settings, __file: 'settings.yaml' });
+        gpuContainer(o).envFrom[0].configMapRef.name = 'worker-settings';
+      }, /QUEUE_PREFIX differs/],
+      ['an object outside the namespace', (o) => (find(o, 'Deployment', 'trainyard-api').metadata.namespace = 'trainyrad'), /Deployment trainyard-api: namespace trainyrad is not trainyard/],
+      ['a PDB no drain can satisfy', (o) => (find(o, 'PodDisruptionBudget', 'trainyard-api').spec.minAvailable = 2), /minAvailable 2 with 2 replicas of trainyard-api/],
+      ['runAsUser 0 with runAsNonRoot', (o) => (deploy(o, 'trainyard-worker-gpu').template.spec.securityContext.runAsUser = 0), /runAsUser 0 with runAsNonRoot/],
+      ['an API Service without ClientIP affinity', (o) => delete find(o, 'Service', 'trainyard-api').spec.sessionAffinity, /Service trainyard-api: no sessionAffinity: ClientIP/],
+      ['an Ingress without cookie affinity', (o) => delete find(o, 'Ingress', 'trainyard').metadata.annotations['nginx.ingress.kubernetes.io/affinity'], /Ingress trainyard: no cookie affinity/],
+      ['an Ingress timing out sockets', (o) => (find(o, 'Ingress', 'trainyard').metadata.annotations['nginx.ingress.kubernetes.io/proxy-read-timeout'] = '30'), /Ingress trainyard: proxy-read-timeout 30 s/],
+      ['an Ingress to a Service that does not exist', (o) => (find(o, 'Ingress', 'trainyard').spec.rules[0].http.paths[0].backend.service.name = 'api'), /Ingress trainyard: backend Service api does not exist/],
+    ])('%s', (_name, mutate, expected) => {
+      expect(broken(mutate)).toContainEqual(expect.stringMatching(expected));
+    });
+    it('a kustomization that does not point the images at a registry', () => {
+      expect(kustomizationProblems(loadDeployYaml('k8s/kustomization.yaml'))).toEqual([]);
+      expect(kustomizationProblems({ ...loadDeployYaml('k8s/kustomization.yaml'), images: [] })).toEqual([
+        expect.stringMatching(/no images: entry \(name: trainyard,/),
+        expect.stringMatching(/no images: entry \(name: trainyard-worker-gpu,/),
+      ]);
     });
     it('a PDB, HPA or volume that points at nothing', () => {
       const problems = broken((o) => {
@@ -224,5 +338,23 @@ describe('deploy/Dockerfile*', () => {
       'Dockerfile: ENV TRAINYARD_PORT is read neither by libs/config nor by a known third party',
     );
     expect(dockerfileProblems(text.replace('apps/api/dist/main.js', 'apps/api/dist/index.js'), 'Dockerfile')).toContainEqual('Dockerfile CMD: apps/api/dist/index.js has no source apps/api/src/index.ts');
+  });
+
+  const df = readDeploy('Dockerfile');
+  const gpuDf = readDeploy('Dockerfile.worker-gpu');
+  it.each<[string, string, string, RegExp]>([
+    ['COPY --from a stage that does not exist', 'Dockerfile', df.replace('COPY --from=build', 'COPY --from=buidl'), /COPY --from=buidl names no earlier stage \(build\)/],
+    ['a base image off the allow-list', 'Dockerfile', df.replace('FROM node:20-bookworm-slim\n', 'FROM node:20-bookwrom-slim\n'), /FROM node:20-bookwrom-slim is not an allowed base/],
+    ['a CUDA the GPU binding was not built for', 'Dockerfile.worker-gpu', gpuDf.replace('nvidia/cuda:11.2.2-cudnn8-runtime-ubuntu20.04', 'nvidia/cuda:12.4.1-cudnn-runtime-ubuntu22.04'), /FROM nvidia\/cuda:12\.4\.1.* is not an allowed base/],
+    ['an unknown name in an old-style `ENV K V`', 'Dockerfile', df.replace('ENV NODE_ENV=production', 'ENV DATA_DIRR /data\nENV NODE_ENV=production'), /ENV DATA_DIRR is read neither/],
+    ['a user other than uid 1000', 'Dockerfile', df.replace('USER node', 'USER nobody'), /runs as nobody, not uid 1000/],
+    ['no USER at all (root)', 'Dockerfile', df.replace('USER node\n', ''), /runs as root, not uid 1000/],
+    ['a final stage without WORKDIR /app', 'Dockerfile', df.replace(/(FROM node:20-bookworm-slim\n)WORKDIR \/app\n/, '$1'), /WORKDIR is unset, not \/app/],
+    ['dev dependencies left out before the build', 'Dockerfile', df.replace('npm ci --no-audit --no-fund && npm prune --omit=dev', 'npm ci --omit=dev'), /leaves out the dev dependencies/],
+    ['an unclosed quote in RUN', 'Dockerfile', df.replace('RUN npm ci --no-audit', 'RUN "npm ci --no-audit'), /unbalanced quotes/],
+    ['a GPU image that runs the API', 'Dockerfile.worker-gpu', gpuDf.replace('apps/worker/dist/main.js', 'apps/api/dist/main.js'), /the GPU image's CMD .* is not the worker/],
+    ['a TF_BACKEND the config refuses (reported, not thrown)', 'Dockerfile.worker-gpu', gpuDf.replace('TF_BACKEND=tensorflow-gpu', 'TF_BACKEND=cuda'), /libs\/config refuses its ENV: .*TF_BACKEND/],
+  ])('reports %s', (_name, file, text, expected) => {
+    expect(dockerfileProblems(text, file)).toContainEqual(expect.stringMatching(expected));
   });
 });

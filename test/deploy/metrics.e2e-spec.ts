@@ -1,10 +1,23 @@
 /**
  * Every metric that deploy/prometheus/alerts.yml and deploy/grafana/trainyard.json query is one a
- * real API exports: an API process is started on a private Redis and its /metrics scraped, as
- * Prometheus would (with an admin token).
+ * real API exports, with the labels and label values it exports: an API process is started on a
+ * private Redis and its /metrics scraped, as Prometheus would (with an admin token).
  */
 import { loadDeployYaml, readDeploy } from './deploy-checks';
+import { promqlProblems, scrapeFamilies, type ExternalMetric, type ScrapedFamily } from './promql-checks';
 import { stackAuth, useStack } from '../support/service-stack';
+
+/**
+ * What the metrics Trainyard does not export offer: `up` carries the job names of prometheus.yml;
+ * redis_exporter's `redis_up` has only target labels.
+ */
+function externalMetrics(): Record<string, ExternalMetric> {
+  const jobs = new Set<string>(loadDeployYaml('prometheus/prometheus.yml').scrape_configs.map((c: any) => c.job_name));
+  return {
+    up: { type: 'gauge', labels: new Map([['job', jobs], ['instance', undefined]]) },
+    redis_up: { type: 'gauge', labels: new Map() },
+  };
+}
 
 /** Metrics the examples query that Trainyard does not export, with who does. */
 const THIRD_PARTY_METRICS: Readonly<Record<string, string>> = {
@@ -51,13 +64,43 @@ function unknownMetrics(exprs: string[], exported: Set<string>): string[] {
 describe('deploy/prometheus and deploy/grafana name only exported metrics', () => {
   const stack = useStack();
   let exported: Set<string>;
+  let families: Map<string, ScrapedFamily>;
 
   beforeAll(async () => {
     const { url } = await stack.startApi('metrics-api');
     const res = await fetch(`${url}/metrics`, { headers: stackAuth('ta') });
     expect(res.status).toBe(200);
-    exported = exportedSeries(await res.text());
+    const body = await res.text();
+    exported = exportedSeries(body);
+    families = scrapeFamilies(body);
   }, 180_000);
+
+  const allExprs = () => [...alertExprs(loadDeployYaml('prometheus/alerts.yml')), ...dashboardExprs(JSON.parse(readDeploy('grafana/trainyard.json')))];
+
+  it('the scrape shows every job outcome and queue state, before any job ran (so the closed label sets are complete)', () => {
+    expect([...(families.get('trainyard_job_duration_seconds_count')?.labels.get('outcome') ?? [])].sort()).toEqual(['cancelled', 'completed', 'failed']);
+    expect(families.get('trainyard_queue_jobs')?.labels.get('state')).toContain('prioritized');
+  });
+
+  it('every rule and panel parses as PromQL and uses only exported label names, label values and counter functions on counters', () => {
+    expect(allExprs().flatMap((e) => promqlProblems(e, families, externalMetrics()).map((p) => `${e}: ${p}`))).toEqual([]);
+  });
+
+  it('reports label typos, wrong label values, rate() on a gauge, unknown jobs and syntax errors', () => {
+    const check = (e: string) => promqlProblems(e, families, externalMetrics());
+    expect(check('max(trainyard_queue_jobs{state="waitng"}) > 50')).toEqual([expect.stringMatching(/state is never "waitng"/)]);
+    expect(check('max(increase(trainyard_job_duration_seconds_count{outcome="error"}[30m]))')).toEqual([expect.stringMatching(/outcome is never "error"/)]);
+    expect(check('max by (state) (trainyard_queue_jobs{state=~"waiting|prioritised"})')).toEqual([expect.stringMatching(/state is never "prioritised"/)]);
+    expect(check('histogram_quantile(0.5, max by (lee) (rate(trainyard_job_wait_seconds_bucket[1h])))')).toEqual([expect.stringMatching(/by\/on label lee/)]);
+    expect(check('sum by (stauts) (rate(trainyard_http_requests_total[5m]))')).toEqual([expect.stringMatching(/by\/on label stauts/)]);
+    expect(check('sum(rate(trainyard_http_requests_total{stauts="500"}[5m]))')).toEqual([expect.stringMatching(/has no label stauts/)]);
+    expect(check('up{job=~"trainyard-apii.*"} == 0')).toEqual([expect.stringMatching(/matches no value of job/)]);
+    expect(check('up{job="trainyard"} == 0')).toEqual([expect.stringMatching(/job is never "trainyard"/)]);
+    expect(check('rate(trainyard_queue_jobs[5m])')).toEqual([expect.stringMatching(/is a gauge, rate needs a counter/)]);
+    expect(check('max(trainyard_workers) =! 0')[0]).toMatch(/syntax error/);
+    expect(check('max(trainyard_workers)) == 0')[0]).toMatch(/syntax error/);
+    expect(check('maxx(trainyard_workers) == 0')[0]).toMatch(/syntax error/);
+  });
 
   it('the scrape holds the job, queue and worker metrics', () => {
     for (const name of ['trainyard_queue_jobs', 'trainyard_workers', 'trainyard_job_duration_seconds_count', 'trainyard_http_requests_total']) expect(exported).toContain(name);
