@@ -2,7 +2,7 @@
 // its owner and an admin may set them, nobody else; bad input is a 400 and nothing changes.
 import request from 'supertest';
 import { auth, startHarness, type TestUser } from '../apps/api/testing/api-harness';
-import { useFixture } from './support/fixtures';
+import { useFixture } from '@trainyard/testing';
 
 jest.setTimeout(30_000);
 

@@ -1,12 +1,13 @@
 // Property-based (fast-check) tests of the HTTP layer, through the real app and a real Redis: any
 // JSON body (arbitrary JSON, near-valid specs with mutated fields, prototype keys; see
-// test/support/hostile-bodies.ts) to POST /api/experiments or POST /api/suites/week2-mnist answers
+// libs/testing/src/hostile-bodies.ts) to POST /api/experiments or POST /api/suites/week2-mnist answers
 // 201 or a 4xx, never a 5xx, and a 4xx records and enqueues nothing. numRuns keeps each property
 // well under 60 s on a busy 2-core machine (a request and three counts take a few ms).
 import fc from 'fast-check';
 import request from 'supertest';
+import type { ValidationIssue } from '@trainyard/contracts';
 import { auth, useHarness } from '../apps/api/testing/api-harness';
-import { anyBody, withPrototypeKey } from './support/hostile-bodies';
+import { anyBody, withPrototypeKey } from '@trainyard/testing';
 
 jest.setTimeout(180_000);
 
@@ -56,7 +57,7 @@ describe.each([
         const before = await enqueued();
         const res = await post(url, raw);
         expect(res.status).toBe(400);
-        expect(res.body.issues.some((i: { path: string; message: string }) => /(^|\.)(__proto__|constructor|prototype)$/.test(i.path) && i.message === 'forbidden key')).toBe(true);
+        expect(res.body.issues.some((i: ValidationIssue) => /(^|\.)(__proto__|constructor|prototype)$/.test(i.path) && i.message === 'forbidden key')).toBe(true);
         expect(await enqueued()).toEqual(before);
       }),
       { numRuns: Math.ceil(numRuns / 3) },

@@ -5,9 +5,11 @@ import { Worker } from 'bullmq';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import request from 'supertest';
-import { JobName, PRESET_NAMES, QueueName, SUITES, type ExperimentEvent, type TrainJobData, type TrainingResult } from '@trainyard/contracts';
-import { subscribeToCancellations, trainJobOptions } from '@trainyard/experiment-store';
+import { PRESET_NAMES, SUITES, type ExperimentEvent, type TrainingResult } from '@trainyard/contracts';
+import { subscribeToCancellations } from '@trainyard/experiment-store';
+import { JobName, QueueName, trainJobOptions, type TrainJobData } from '@trainyard/training-queue';
 import { bullConnectionOptions, createRedisClient } from '@trainyard/redis';
+import { until } from '@trainyard/testing';
 import { auth, TOKENS, useHarness } from '../apps/api/testing/api-harness';
 
 jest.setTimeout(30_000);
@@ -327,7 +329,7 @@ describe('cancel', () => {
       expect(await (await h.queue.getJob(id))?.getState()).toBe('active');
       release();
 
-      await waitFor(async () => (await h.store.get(id))?.status === 'cancelled');
+      await until(async () => (await h.store.get(id))?.status === 'cancelled', 'the run to be cancelled');
       const events = (await http().get(`/api/experiments/${id}/events`).set(auth('alice'))).body as ExperimentEvent[];
       expect(events.map((e) => e.type)).toEqual(['queued', 'started', 'cancelled']);
     } finally {
@@ -393,7 +395,7 @@ describe('ops routes', () => {
     });
     try {
       await worker.waitUntilReady();
-      await waitFor(async () => (await http().get('/health')).body.workers.count > 0);
+      await until(async () => (await http().get('/health')).body.workers.count > 0, 'a worker on /health');
       const seen = await http().get('/health');
       expect(seen.status).toBe(200);
       expect(seen.body).toMatchObject({ status: 'ok', workers: { count: 1, names: ['gpu-box-1'] } });
@@ -431,7 +433,7 @@ describe('ops routes', () => {
     );
     try {
       const scrape = async () => (await http().get('/metrics').set(auth('admin'))).text;
-      await waitFor(async () => /^trainyard_training_samples_per_second_count\{model="cnn",backend="wasm"\} 1$/m.test(await scrape()));
+      await until(async () => /^trainyard_training_samples_per_second_count\{model="cnn",backend="wasm"\} 1$/m.test(await scrape()), 'the throughput sample in /metrics');
       const text = await scrape();
       expect(text).toMatch(/^trainyard_training_samples_per_second_bucket\{le="1000",model="cnn",backend="wasm"\} 0$/m);
       expect(text).toMatch(/^trainyard_training_samples_per_second_bucket\{le="3000",model="cnn",backend="wasm"\} 1$/m);
@@ -476,14 +478,6 @@ describe('ops routes', () => {
     expect(res.text).toContain('Trainyard');
   });
 });
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 5000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 /**
  * Node's fetch, with bodies re-created in the test's realm: jest runs tests in a vm context, and

@@ -14,8 +14,9 @@
 import { Queue } from 'bullmq';
 import seedrandom from 'seedrandom';
 import request from 'supertest';
-import { QueueName, type ExperimentEvent } from '@trainyard/contracts';
-import { ExperimentStore, TERMINAL_STATUSES, type ExperimentRecord } from '@trainyard/experiment-store';
+import { TERMINAL_STATUSES, type ExperimentEvent } from '@trainyard/contracts';
+import { ExperimentStore, type ExperimentRecord } from '@trainyard/experiment-store';
+import { QueueName } from '@trainyard/training-queue';
 import { waitUntil, type ServiceProcess } from '../apps/cli/src/commands/service-process';
 import { spawnStackWorker, stackAuth, startStack, type Stack, type StackUser } from './support/service-stack';
 import { ensureWorkerBuilt, type LogLine, type WorkerProcess } from './support/worker-process';

@@ -1,19 +1,17 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { promisify } from 'node:util';
 import type { ExperimentView } from '@trainyard/contracts';
-import { startHarness, TOKENS, type Harness, type TestUser } from '../apps/api/testing/api-harness';
-import { ensureWorkerBuilt, spawnWorker, type WorkerProcess } from './support/worker-process';
+import { TOKENS, type Harness, type TestUser } from '../apps/api/testing/api-harness';
+import { startApiWithWorker, type ApiWithWorker } from './support/api-with-worker';
 import { waitForStatus } from './support/experiments';
+import { runTrainyard, TRAINYARD_BIN as BIN } from './support/trainyard-cli';
 
 // The CLI's queue tools as a student meets them on a terminal: Ctrl-C while
 // watching, failure reasons, short ids, show and list, variants from flags, flags that cannot
 // apply, and model downloads. A real API, Redis and worker; a real pseudo-terminal (util-linux
 // `script`) where what matters is what a terminal shows.
-const BIN = path.resolve(__dirname, '..', 'apps', 'cli', 'bin', 'trainyard.js');
-const run = promisify(execFile);
 const TINY = ['--dataset', 'synthetic', '--limit', '64', '--test-limit', '32', '--epochs', '1'];
 const short = (id: string) => id.slice(0, 8);
 // eslint-disable-next-line no-control-regex
@@ -23,19 +21,10 @@ jest.setTimeout(180_000);
 
 describe('trainyard queue tools (e2e)', () => {
   let h: Harness;
-  let worker: WorkerProcess;
   let home: string;
   const env = (user: TestUser) => ({ ...process.env, TRAINYARD_API: h.api.url, TRAINYARD_TOKEN: TOKENS[user] });
 
-  async function trainyard(user: TestUser, args: string[]) {
-    try {
-      const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { timeout: 120_000, env: env(user), cwd: home });
-      return { code: 0, stdout, stderr };
-    } catch (err) {
-      const e = err as { code?: number; stdout?: string; stderr?: string };
-      return { code: e.code ?? 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-    }
-  }
+  const trainyard = (user: TestUser, args: string[]) => runTrainyard(args, { timeout: 120_000, env: env(user), cwd: home });
 
   /**
    * `trainyard args` on a pseudo-terminal 60 columns wide. `until(screen)` is polled on the
@@ -64,17 +53,15 @@ describe('trainyard queue tools (e2e)', () => {
     });
   }
 
+  let stack: ApiWithWorker;
   beforeAll(async () => {
-    ensureWorkerBuilt();
-    h = await startHarness();
+    stack = await startApiWithWorker('cli-tools-worker');
+    ({ h } = stack);
     home = fs.mkdtempSync(path.join(os.tmpdir(), 'trainyard-cli-tools-'));
-    worker = spawnWorker({ redisUrl: h.redis.url, prefix: h.config.queuePrefix, home: h.home, name: 'cli-tools-worker' });
-    await worker.ready;
   });
 
   afterAll(async () => {
-    await worker?.stop();
-    await h?.close();
+    await stack?.close();
     if (home) fs.rmSync(home, { recursive: true, force: true });
   });
 
@@ -146,6 +133,12 @@ describe('trainyard queue tools (e2e)', () => {
     expect(list.stdout.split('\n')[0]).toMatch(/^ID\s+CREATED\s+STATUS\s+PROGRESS\s+RUN\s+DATA\s+RESULT$/);
     expect(list.stdout).toMatch(new RegExp(`^${short(id)}\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d\\s+completed\\s+1/1 100%\\s+CNN\\s+synthetic \\(64\\)\\s+\\d+\\.\\d+%`, 'm'));
     expect((JSON.parse((await trainyard('alice', ['list', '--json'])).stdout) as ExperimentView[]).map((e) => e.id)).toContain(id);
+    // A TA sees the class: an OWNER column, and filters.
+    const ta = await trainyard('admin', ['list', '--owner', 'alice', '--status', 'completed', '--model', 'cnn']);
+    expect(ta.stdout.split('\n')[0]).toMatch(/^ID\s+OWNER\s+CREATED\s+STATUS/);
+    expect(ta.stdout).toMatch(new RegExp(`^${short(id)}\\s+alice\\s+`, 'm'));
+    expect(ta.stdout.trim().split('\n').slice(1).every((l) => /\salice\s.*\scompleted\s.*\sCNN/.test(l))).toBe(true);
+    expect((await trainyard('admin', ['list', '--owner', 'nobody'])).stdout).toMatch(/^none of the \d+ experiment\(s\) you can see match these filters$/m);
 
     // Bob is told nothing of alice's run: her prefix matches none of his, and her whole id answers
     // as an id that does not exist.
@@ -153,7 +146,7 @@ describe('trainyard queue tools (e2e)', () => {
     expect(bobPrefix.code).not.toBe(0);
     expect(bobPrefix.stderr).toBe(`trainyard: no experiment of yours has an id starting with "${short(id)}" (see \`trainyard list\`)\n`);
     const bobWhole = await trainyard('bob', ['show', id]);
-    expect(bobWhole.stderr).toBe(`trainyard: 404 Experiment ${id} not found\n`);
+    expect(bobWhole.stderr).toBe(`trainyard: Experiment ${id} not found\n`);
 
     await h.queue.pause();
     try {
@@ -207,14 +200,14 @@ describe('trainyard queue tools (e2e)', () => {
     for (const [args, field] of [
       [['--lr', '0'], /optimizer\.lr: Too small/],
       [['--head', 'wide'], /model\.head: Invalid option/],
-      [['--optimizer', 'adam'], /optimizer\.lr: Invalid input/],
+      [['--optimizer', 'adam'], /optimizer\.lr: missing: a change of optimizer needs its own learning rate/],
       [['--batch-size', '0'], /batchSize: Too small/],
     ] as const) {
       const bad = await trainyard('alice', ['submit', '--preset', 'mnist-cnn', ...TINY, ...args]);
       expect(bad.code).toBe(2);
       expect(bad.stderr).toMatch(field);
     }
-    expect((await trainyard('alice', ['submit', '--preset', 'mnist-fc', '--head', 'conv1x1'])).stderr).toMatch(/model\.head: unknown field/);
+    expect((await trainyard('alice', ['submit', '--preset', 'mnist-fc', '--head', 'conv1x1'])).stderr).toMatch(/model\.head: not a setting of the fc2layer model/);
     expect(await h.queue.count()).toBe(before);
     await Promise.all((await h.store.list({ owner: 'alice' })).filter((e) => e.status === 'queued' || e.status === 'running').map((e) => waitForStatus(h.store, e.id, 'completed', 120_000)));
   });

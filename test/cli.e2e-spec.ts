@@ -1,22 +1,12 @@
-import { execFile } from 'node:child_process';
+import { rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { promisify } from 'node:util';
 import type { ExperimentEvent } from '@trainyard/contracts';
+import { idxImages, idxLabels, tempDir } from '../libs/training/src/data/__tests__/fixtures';
 import { expectCourseOrdering } from './support/course-ordering';
+import { runTrainyard } from './support/trainyard-cli';
 
 // The `trainyard` bin as a user runs it (built by `npm ci`'s prepare step).
-const BIN = path.resolve(__dirname, '..', 'apps', 'cli', 'bin', 'trainyard.js');
-const run = promisify(execFile);
-
-async function trainyard(args: string[], timeout = 120_000) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { timeout, env: { ...process.env, TF_BACKEND: 'wasm' } });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: e.code ?? 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
+const trainyard = (args: string[], timeout = 120_000) => runTrainyard(args, { timeout, env: { ...process.env, TF_BACKEND: 'wasm' } });
 
 describe('trainyard CLI', () => {
   it('models --json lists every course model with PyTorch\'s parameter counts', async () => {
@@ -66,8 +56,58 @@ describe('trainyard CLI', () => {
 });
 
 describe('trainyard report week2-mnist --local', () => {
+  // The review: a server's `mnist` that is not the canonical set (here 256 / 64 IDX images in the
+  // folder itself) was reported `yes (938 SGD steps; course 938)`. It is judged on what loaded.
+  /** An MNIST-format set of `train` / `test` images, in the folder itself (as `--data-dir` accepts). */
+  async function smallMnist(train: number, test: number): Promise<string> {
+    const dir = await tempDir();
+    const labels = (n: number) => Array.from({ length: n }, (_, i) => i % 10);
+    await writeFile(path.join(dir, 'train-images-idx3-ubyte'), idxImages(train, 28, 28, (i, p) => (i * 31 + p) % 256));
+    await writeFile(path.join(dir, 'train-labels-idx1-ubyte'), idxLabels(labels(train)));
+    await writeFile(path.join(dir, 't10k-images-idx3-ubyte'), idxImages(test, 28, 28, (i, p) => (i * 17 + p) % 256));
+    await writeFile(path.join(dir, 't10k-labels-idx1-ubyte'), idxLabels(labels(test)));
+    return dir;
+  }
+
+  it('marks a run on a non-canonical mnist as not comparable, with the loaded sizes and real steps', async () => {
+    const dir = await smallMnist(256, 64);
+    try {
+      const { code, stdout, stderr } = await trainyard(['report', 'week2-mnist', '--local', '--dataset', 'mnist', '--data-dir', dir, '--epochs', '1', '--no-download', '--json'], 300_000);
+      expect({ code, stderr: code ? stderr : '' }).toEqual({ code: 0, stderr: '' });
+      const rows = JSON.parse(stdout) as { preset: string; comparison: { comparable: boolean; steps: number; reasons: string[] } }[];
+      expect(rows).toHaveLength(4);
+      for (const row of rows) {
+        expect(row.comparison).toMatchObject({
+          comparable: false,
+          steps: 4,
+          reasons: ['not the canonical set: 256 of 60,000 training images', 'tested on 64 of 10,000 test images', 'fewer SGD steps than the course: 4 vs 938'],
+        });
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
+
+
   // The course's lesson, measured on the bundled digits with the course's nets and optimiser:
   // the CNN beats the FC net, and permuting pixels hurts the CNN far more than the FC net.
+  // The course steps rule on the images the data dir holds, not the 60,000 `mnist` names: 640
+  // images take 10 steps an epoch, so 94 epochs give the course's 938 (940), not 1 epoch of 10.
+  it('without --epochs, gives each preset the course\'s SGD steps on the set the data dir really holds', async () => {
+    const dir = await smallMnist(640, 64);
+    try {
+      const { code, stdout, stderr } = await trainyard(['report', 'week2-mnist', '--local', '--dataset', 'mnist', '--data-dir', dir, '--no-download', '--json'], 600_000);
+      expect({ code, stderr: code ? stderr : '' }).toEqual({ code: 0, stderr: '' });
+      const rows = JSON.parse(stdout) as { result: { epochs: unknown[] }; comparison: { steps: number; reasons: string[] } }[];
+      for (const row of rows) {
+        expect(row.result.epochs).toHaveLength(94);
+        expect(row.comparison).toMatchObject({ steps: 940, reasons: ['not the canonical set: 640 of 60,000 training images', 'tested on 64 of 10,000 test images'] });
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 600_000);
+
   it('reproduces the course\'s ordering of the four 4.1 runs', async () => {
     const { code, stdout, stderr } = await trainyard(['report', 'week2-mnist', '--local', '--json'], 600_000);
     expect({ code, stderr: code ? stderr : '' }).toEqual({ code: 0, stderr: '' });

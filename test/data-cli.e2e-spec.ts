@@ -1,26 +1,15 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import * as tar from 'tar';
 import { cifarBatch, idxImages, idxLabels, md5, tempDir } from '../libs/training/src/data/__tests__/fixtures';
 import { startLocalServer, type LocalServer } from '../libs/training/src/data/__tests__/local-server';
+import { runTrainyard, TRAINYARD_BIN as BIN } from './support/trainyard-cli';
 
 // `trainyard data status | verify | fetch` as a TA runs them: the built CLI, files generated here,
 // downloads from a node:http server on 127.0.0.1 (no network needed).
-const BIN = path.resolve(__dirname, '..', 'apps', 'cli', 'bin', 'trainyard.js');
-const run = promisify(execFile);
-
-async function trainyard(args: string[], env: NodeJS.ProcessEnv = {}) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { timeout: 120_000, env: { ...process.env, DATA_DIR: '', ...env } });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: e.code ?? 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
+const trainyard = (args: string[], env: NodeJS.ProcessEnv = {}) => runTrainyard(args, { timeout: 120_000, env: { ...process.env, DATA_DIR: '', ...env } });
 
 const BATCHES = ['data_batch_1.bin', 'data_batch_2.bin', 'data_batch_3.bin', 'data_batch_4.bin', 'data_batch_5.bin', 'test_batch.bin'];
 
@@ -119,6 +108,16 @@ describe('trainyard data', () => {
     } finally {
       await rm(sums, { force: true });
     }
+  });
+
+  it('a fetch that cannot download points to a copy or another mirror, not to the same fetch again', async () => {
+    server = await startLocalServer({});
+    const { code, stderr } = await trainyard(['data', 'fetch', 'mnist', '--data-dir', dataDir, '--mirror', server.baseUrl]);
+    expect(code).toBe(1);
+    const advice = stderr.slice(stderr.indexOf('To install it'));
+    expect(advice).not.toContain(`run \`trainyard data fetch mnist --data-dir ${dataDir}\``);
+    expect(advice).toContain(`copy train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz (or the same without .gz) into ${path.join(dataDir, 'mnist')}/`);
+    expect(advice).toContain(`\`trainyard data fetch mnist --data-dir ${dataDir} --mirror URL\``);
   });
 
   it('fetch refuses a download whose checksum does not match, leaving nothing behind', async () => {

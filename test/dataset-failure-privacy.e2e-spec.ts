@@ -6,7 +6,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import request from 'supertest';
 import { presetSpec, type ExperimentEvent, type ExperimentView } from '@trainyard/contracts';
-import { auth, merged, subscribe, until, useHarness, type TestUser } from '../apps/api/testing/api-harness';
+import { auth, merged, subscribe, useHarness, type TestUser } from '../apps/api/testing/api-harness';
+import { until } from '@trainyard/testing';
 import { ensureWorkerBuilt, spawnWorker, type WorkerProcess } from './support/worker-process';
 
 jest.setTimeout(180_000);

@@ -4,7 +4,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import request from 'supertest';
-import { auth, startHarness, subscribe, TOKENS, until, type ApiInstance, type Harness } from '../apps/api/testing/api-harness';
+import { auth, startHarness, subscribe, TOKENS, type ApiInstance, type Harness } from '../apps/api/testing/api-harness';
+import { until } from '@trainyard/testing';
 
 jest.setTimeout(30_000);
 
@@ -123,7 +124,7 @@ describe('admin-only routes', () => {
   });
 
   it('nothing changed: the roster still admits bob, and no mallory', async () => {
-    expect((await request(h.api.url).get('/api/me').set(auth('bob'))).body).toEqual({ name: 'bob', role: 'student' });
+    expect((await request(h.api.url).get('/api/me').set(auth('bob'))).body).toMatchObject({ name: 'bob', role: 'student' });
     const roster = (await request(h.api.url).get('/api/admin/roster').set(auth('admin'))).body as { name: string; active: boolean }[];
     expect(roster.map((u) => [u.name, u.active])).toEqual([
       ['admin', true],

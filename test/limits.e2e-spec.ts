@@ -40,13 +40,26 @@ describe('queued limit (MAX_QUEUED_PER_STUDENT=3) and per-job bounds', () => {
 
   it('POST /api/suites/week2-mnist: a suite that would pass the limit enqueues none of its runs', async () => {
     const before = await queueSize(h);
-    const res = await request(h.api.url).post('/api/suites/week2-mnist').set(auth('bob')).send({ limit: 100 });
+    const res = await request(h.api.url).post('/api/suites/week2-mnist').set(auth('bob')).send({ limit: 100, epochs: 1 });
     expect(res.status).toBe(429);
     expect(res.body.message).toMatch(/you have 0 and this request adds 4/);
     expect(await queueSize(h)).toBe(before);
     expect((await request(h.api.url).get('/api/experiments').set(auth('bob'))).body).toEqual([]);
     // Another student's limit is their own.
     expect((await submit('bob')).status).toBe(201);
+  });
+
+  // The dashboard's form hinted "Epochs 1 to 200" (the schema) while the class refuses 11: it reads
+  // the bounds the API enforces from here.
+  it('GET /api/me tells a student the per-job bounds the API enforces; an admin, exempt, gets none', async () => {
+    expect((await request(h.api.url).get('/api/me').set(auth('alice'))).body).toEqual({
+      name: 'alice',
+      role: 'student',
+      jobLimits: { maxEpochsPerJob: 10, maxSampleEpochsPerJob: 100_000 },
+    });
+    expect((await request(h.api.url).get('/api/me').set(auth('admin'))).body).toEqual({ name: 'admin', role: 'admin' });
+    // The bound it names is the one a submission meets.
+    expect((await submit('bob', { preset: 'mnist-fc', limit: 100, epochs: 11 })).body.message).toMatch(/at most 10 epochs per job in this class/);
   });
 
   it('a cancelled (or started) run frees its place', async () => {

@@ -7,7 +7,7 @@ import request from 'supertest';
 import type { INestApplication } from '@nestjs/common';
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
-import { QueueName } from '@trainyard/contracts';
+import { QueueName } from '@trainyard/training-queue';
 import { createApiApp } from '../apps/api/src/create-api-app';
 import { auth, startHarness, TOKENS, type ApiInstance, type Harness, type TypedSocket } from '../apps/api/testing/api-harness';
 
@@ -41,7 +41,7 @@ describe('POST /api/admin/roster (add)', () => {
     expect(res.headers['cache-control']).toBe('no-store');
     expect(res.body).toEqual({ name: 'carol', role: 'student', token: expect.stringMatching(/^ty_[A-Za-z0-9_-]{32}$/) });
     const { token } = res.body;
-    expect((await me(second, token)).body).toEqual({ name: 'carol', role: 'student' });
+    expect((await me(second, token)).body).toMatchObject({ name: 'carol', role: 'student' });
     expect((await me(h.api, token)).status).toBe(200);
 
     const stored = await h.client.hget(`${h.config.queuePrefix}:roster`, 'carol');

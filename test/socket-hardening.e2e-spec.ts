@@ -1,7 +1,8 @@
 // The socket.io gateway's guards against one misbehaving client, with a real Redis and real
 // sockets: a cap on sockets per token (300 were once accepted from one token), and an error ack
 // for events the gateway does not know (they used to get no ack, so the client timed out).
-import { startHarness, until, type Harness, type TypedSocket } from '../apps/api/testing/api-harness';
+import { startHarness, type Harness, type TypedSocket } from '../apps/api/testing/api-harness';
+import { until } from '@trainyard/testing';
 
 jest.setTimeout(60_000);
 

@@ -3,7 +3,8 @@
 // no duplicate for a late subscriber, and two API instances serving the same events.
 import request from 'supertest';
 import type { ExperimentEvent, ExperimentEventBody } from '@trainyard/contracts';
-import { auth, merged, startHarness, subscribe, until, type ApiInstance, type Harness, type TypedSocket } from '../apps/api/testing/api-harness';
+import { auth, merged, startHarness, subscribe, type ApiInstance, type Harness, type TypedSocket } from '../apps/api/testing/api-harness';
+import { until } from '@trainyard/testing';
 
 jest.setTimeout(30_000);
 

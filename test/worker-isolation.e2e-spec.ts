@@ -1,5 +1,6 @@
 import * as path from 'node:path';
-import { QueueName, workerHeartbeatKey, type ExperimentEvent, type WorkerHeartbeat } from '@trainyard/contracts';
+import { workerHeartbeatKey, type ExperimentEvent, type WorkerHeartbeat } from '@trainyard/contracts';
+import { QueueName } from '@trainyard/training-queue';
 import { oneToN, seqs, submitExperiment, waitForEvents, waitForStatus } from './support/experiments';
 import type { LogLine } from './support/worker-process';
 import { useWorkerTestBed } from './support/worker-test-bed';

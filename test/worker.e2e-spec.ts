@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { QueueEvents } from 'bullmq';
-import { JobName, QueueName, resolveExperimentRequest, type ExperimentEvent } from '@trainyard/contracts';
-import { trainJobOptions } from '@trainyard/experiment-store';
+import { resolveExperimentRequest, type ExperimentEvent } from '@trainyard/contracts';
+import { QueueName, TrainingQueue } from '@trainyard/training-queue';
 import { bullConnectionOptions } from '@trainyard/redis';
 import { hasEvent, oneToN, seqs, submitExperiment, waitForEvents, waitForStatus } from './support/experiments';
 import { useWorkerTestBed } from './support/worker-test-bed';
@@ -158,7 +158,7 @@ describe('training worker (e2e)', () => {
     // 3 normalize channels on 1-channel images, which only the data can reveal.
     const spec = { ...resolveExperimentRequest(SHORT), transforms: { horizontalFlip: false, normalize: { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] } } };
     const { id } = await bed.store.create({ owner: 'student1', spec });
-    await bed.queue.add(JobName.TrainExperiment, { experimentId: id, owner: 'student1' }, { ...trainJobOptions, jobId: id });
+    await new TrainingQueue(bed.queue).enqueue([{ experimentId: id, owner: 'student1' }]);
     const events = await waitForStatus(bed.store, id, 'failed', WAIT_MS);
 
     expect(typesOf(events)).not.toContain('started');

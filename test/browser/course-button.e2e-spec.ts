@@ -2,11 +2,10 @@
 // experiments", and the course table it fills shows comparable runs in the course's order.
 import type { Browser } from 'playwright-core';
 import { SUITES, type ExperimentEvent } from '@trainyard/contracts';
-import { startHarness, TOKENS, type Harness } from '../../apps/api/testing/api-harness';
-import { collectErrors, describeInBrowser, launchChromium, reportCspViolations, screenshot } from './support/browser';
-import { ensureDashboardBuilt } from './support/dashboard-build';
+import { TOKENS, type Harness } from '../../apps/api/testing/api-harness';
+import { collectErrors, describeInBrowser, reportCspViolations, screenshot } from './support/browser';
+import { startBrowserStack, type BrowserStack } from './support/browser-stack';
 import { expectCourseOrdering } from '../support/course-ordering';
-import { ensureWorkerBuilt, spawnWorker, type WorkerProcess } from '../support/worker-process';
 
 // Four runs of the course's 938 SGD steps (8 epochs of the bundled digits each): about 20 s of
 // training on wasm on an idle 2-core machine; the bound leaves room for a busy one.
@@ -14,26 +13,18 @@ const TRAINING_BOUND_MS = 480_000;
 jest.setTimeout(TRAINING_BOUND_MS + 120_000);
 
 describeInBrowser('the course button (browser e2e)', () => {
+  let stack: BrowserStack;
   let h: Harness;
-  let worker: WorkerProcess;
   let browser: Browser;
 
   beforeAll(async () => {
-    ensureDashboardBuilt();
-    ensureWorkerBuilt();
-    h = await startHarness();
     // wasm, not the pure-JS cpu backend of the other e2e tests: the course's steps take the cpu
     // backend minutes per CNN run, wasm seconds, and the numbers are the course's either way.
-    worker = spawnWorker({ redisUrl: h.redis.url, prefix: h.config.queuePrefix, home: h.home, name: 'gpu-0', env: { TF_BACKEND: 'wasm' } });
-    browser = await launchChromium();
-    await worker.ready;
+    stack = await startBrowserStack({ worker: { env: { TF_BACKEND: 'wasm' } } });
+    ({ h, browser } = stack);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await worker?.stop();
-    await h?.close();
-  });
+  afterAll(() => stack?.close());
 
   it("fills the course table with comparable runs in the course's order, and plots both training accuracies", async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 1400 } });

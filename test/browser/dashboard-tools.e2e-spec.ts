@@ -3,10 +3,12 @@
 // charts' smoothing, log scale, hover legend, x-axis and CSV export; the not-found page; a 390-px
 // phone; dark mode; and the compare page following a queued run as it starts.
 import * as fs from 'node:fs';
-import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
-import { auth, TOKENS, until, type Harness, type TestUser } from '../../apps/api/testing/api-harness';
-import { collectErrors, describeInBrowser, reportCspViolations, screenshot } from './support/browser';
+import type { Browser, Page } from 'playwright-core';
+import { auth, type Harness } from '../../apps/api/testing/api-harness';
+import { until } from '@trainyard/testing';
+import { describeInBrowser, screenshot } from './support/browser';
 import { startBrowserStack, type BrowserStack } from './support/browser-stack';
+import { signedInPages } from './support/signed-in-pages';
 
 jest.setTimeout(300_000);
 
@@ -14,8 +16,7 @@ describeInBrowser('dashboard tools (browser e2e)', () => {
   let stack: BrowserStack;
   let h: Harness;
   let browser: Browser;
-  let closers: (() => Promise<void>)[] = [];
-  let errors: string[] = [];
+  const { open, post, expectOnly, afterEachTest } = signedInPages(() => ({ browser, apiUrl: h.api.url }));
   /** week2-mnist on a small subset, as alice: four completed runs of the course's suite. */
   let suite: { id: string; spec: { name: string } }[];
 
@@ -29,41 +30,7 @@ describeInBrowser('dashboard tools (browser e2e)', () => {
 
   afterAll(() => stack?.close());
 
-  afterEach(async () => {
-    // In order: contexts close, their pages' errors are gathered, then each test's expected ones dropped.
-    for (const close of closers) await close();
-    const seen = errors;
-    closers = [];
-    errors = [];
-    expect(seen).toEqual([]);
-  });
-
-  async function post(user: TestUser, path: string, body: unknown) {
-    const res = await fetch(`${h.api.url}${path}`, { method: 'POST', headers: { ...auth(user), 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-    expect(res.status).toBe(201);
-    return res.json();
-  }
-
-  /** A signed-in page (token in localStorage), failing the test on any console error or CSP violation. */
-  async function open(user: TestUser, path: string, options: BrowserContextOptions = {}): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true, ...options });
-    closers.push(() => context.close());
-    await reportCspViolations(context);
-    await context.addInitScript((token) => localStorage.setItem('trainyard.token', token), TOKENS[user]);
-    const page = await context.newPage();
-    const pageErrors = collectErrors(page);
-    closers.push(async () => void errors.push(...pageErrors));
-    await page.goto(`${h.api.url}${path}`);
-    await page.waitForSelector(`[data-testid=who]:has-text("${user}")`);
-    return page;
-  }
-
-  /** Drops the console errors this test caused on purpose (failed loads it asked for); any other still fails it. */
-  const expectOnly = (expected: RegExp) => {
-    closers.push(async () => {
-      errors = errors.filter((e) => !expected.test(e));
-    });
-  };
+  afterEach(() => afterEachTest());
 
   const rowIds = (page: Page) => page.$$eval('[data-testid=runs] tbody tr[data-run]', (rows) => rows.map((r) => r.getAttribute('data-run')!));
   const download = async (page: Page, selector: string): Promise<{ name: string; text: string }> => {

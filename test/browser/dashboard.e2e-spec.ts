@@ -1,8 +1,9 @@
 // The dashboard in headless Chromium against the real API (in-process), a real worker process
 // training with TF.js, and a real Redis: what a student and a TA see and do.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { resolveExperimentRequest, SpecValidationError } from '@trainyard/contracts';
-import { TOKENS, until, type Harness, type TestUser } from '../../apps/api/testing/api-harness';
+import { resolveExperimentRequest, SpecValidationError, type ValidationIssue } from '@trainyard/contracts';
+import { TOKENS, type Harness, type TestUser } from '../../apps/api/testing/api-harness';
+import { until } from '@trainyard/testing';
 import { createApiApp } from '../../apps/api/src/create-api-app';
 import { describeInBrowser, collectErrors, reportCspViolations, screenshot } from './support/browser';
 import { startBrowserStack, type BrowserStack } from './support/browser-stack';
@@ -188,7 +189,7 @@ describeInBrowser('dashboard (browser e2e)', () => {
       body: JSON.stringify(draft),
     });
     expect(res.status).toBe(400);
-    const body = (await res.json()) as { issues: { path: string; message: string }[] };
+    const body = (await res.json()) as { issues: ValidationIssue[] };
     expect(body.issues).toEqual([{ path: 'batchSize', message: shown }]);
     expect(() => resolveExperimentRequest(draft)).toThrow(SpecValidationError);
     expect(await page.isDisabled('[data-testid=submit]')).toBe(true);

@@ -1,6 +1,7 @@
 import { Queue } from 'bullmq';
-import { JobName, resolveExperimentRequest, type ExperimentEvent, type TrainJobData } from '@trainyard/contracts';
-import { ExperimentStore, trainJobOptions, type ExperimentRecord, type ExperimentStatus } from '@trainyard/experiment-store';
+import { resolveExperimentRequest, type ExperimentEvent } from '@trainyard/contracts';
+import { ExperimentStore, type ExperimentRecord, type ExperimentStatus } from '@trainyard/experiment-store';
+import { TrainingQueue, type TrainJobData } from '@trainyard/training-queue';
 
 /** What the API does on POST /api/experiments: record, `queued`, then enqueue (so `queued` comes first). */
 export async function submitExperiment(
@@ -12,7 +13,7 @@ export async function submitExperiment(
   const spec = resolveExperimentRequest(request);
   const record = await store.create({ owner, spec });
   await store.appendEvent(record.id, { type: 'queued', position: (await queue.getWaitingCount()) + 1 });
-  await queue.add(JobName.TrainExperiment, { experimentId: record.id, owner }, { ...trainJobOptions, jobId: record.id });
+  await new TrainingQueue(queue).enqueue([{ experimentId: record.id, owner }]);
   return record;
 }
 

@@ -8,8 +8,7 @@ import * as path from 'node:path';
 import Redis from 'ioredis';
 import { freePort, startPrivateRedis, type PrivateRedis } from '@trainyard/redis';
 import { API_MAIN, WORKER_MAIN, startService, waitUntil, type ServiceProcess } from '../../apps/cli/src/commands/service-process';
-import { useFixture } from './fixtures';
-import { testPrefix } from './test-redis';
+import { testPrefix, useFixture } from '@trainyard/testing';
 import { spawnWorker, type WorkerProcess, type WorkerProcessOptions } from './worker-process';
 
 export const STACK_TOKENS = {

@@ -1,6 +1,7 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import type { WorkerOptions } from 'bullmq';
+import { ensureBuilt } from '@trainyard/testing';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const ENTRY = path.join(__dirname, 'worker-entry.js');
@@ -37,22 +38,8 @@ export interface WorkerProcess {
   stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-let built = false;
-/**
- * Workers run as real processes from built JS (apps/worker/dist). CI builds in `npm ci`
- * (prepare); this incremental build makes a local run after an edit test the edited code.
- */
-export function ensureWorkerBuilt(): void {
-  if (built) return;
-  const tsc = require.resolve('typescript/bin/tsc');
-  try {
-    execFileSync(process.execPath, [tsc, '-b', path.join(ROOT, 'apps', 'worker', 'tsconfig.json')], { cwd: ROOT, stdio: 'pipe' });
-  } catch (err) {
-    const out = (err as { stdout?: Buffer }).stdout?.toString() ?? '';
-    throw new Error(`building apps/worker failed:\n${out}`);
-  }
-  built = true;
-}
+/** Workers run as real processes from built JS (apps/worker/dist): builds it first if an edit made it stale. */
+export const ensureWorkerBuilt = (): void => ensureBuilt(path.join(ROOT, 'apps', 'worker', 'tsconfig.json'));
 
 export function spawnWorker(opts: WorkerProcessOptions): WorkerProcess {
   const child = spawn(process.execPath, [ENTRY, JSON.stringify({ workerOptions: opts.workerOptions ?? {}, trainerModule: opts.trainerModule })], {

@@ -3,10 +3,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Queue, type Job } from 'bullmq';
 import Redis from 'ioredis';
-import { QueueName, type TrainJobData } from '@trainyard/contracts';
 import { ExperimentStore } from '@trainyard/experiment-store';
+import { QueueName, type TrainJobData } from '@trainyard/training-queue';
 import { bullConnectionOptions } from '@trainyard/redis';
-import { deleteKeys, startTestRedis, testPrefix, type TestRedis } from './test-redis';
+import { deleteKeys, startTestRedis, testPrefix, type TestRedis } from '@trainyard/testing';
 import { ensureWorkerBuilt, spawnWorker, type WorkerProcess, type WorkerProcessOptions } from './worker-process';
 
 /** What a worker e2e test works with; fresh prefix, home, queue and store for every test. */

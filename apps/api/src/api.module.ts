@@ -1,14 +1,10 @@
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import { BullBoardModule } from '@bull-board/nestjs';
-import { BullModule } from '@nestjs/bullmq';
 import { Module, type DynamicModule } from '@nestjs/common';
-import { LoggerModule } from 'nestjs-pino';
 import type { AppConfig } from '@trainyard/config';
-import { QueueName } from '@trainyard/contracts';
-import { bullConnectionOptions } from '@trainyard/redis';
-import { APP_CONFIG } from './app-config.token';
-import { loggerOptions } from './logger.options';
+import { CoreModule } from '@trainyard/core';
+import { QueueName } from '@trainyard/training-queue';
 import { AuthModule } from './auth/auth.module';
 import { AuthService } from './auth/auth.service';
 import { ExperimentsController } from './controllers/experiments.controller';
@@ -18,11 +14,8 @@ import { PresetsController } from './controllers/presets.controller';
 import { RosterController } from './controllers/roster.controller';
 import { SessionController } from './controllers/session.controller';
 import { SuitesController } from './controllers/suites.controller';
-import { CoreModule } from './core.module';
-import { fairShareProvider } from './fair-share.provider';
 import { ExperimentEventsGateway } from './gateways/experiment-events.gateway';
 import { queueAdminAuth } from './middleware/queue-admin.auth';
-import { REDIS_URL } from './redis.providers';
 import { ExperimentsService } from './services/experiments.service';
 import { JobMetricsListener } from './services/job-metrics.listener';
 import { MetricsService } from './services/metrics.service';
@@ -38,16 +31,8 @@ export class ApiModule {
     return {
       module: ApiModule,
       imports: [
-        CoreModule.forRoot(config),
-        LoggerModule.forRoot(loggerOptions(config)),
-        BullModule.forRootAsync({
-          inject: [REDIS_URL, APP_CONFIG],
-          useFactory: (url: string, cfg: AppConfig) => ({
-            connection: bullConnectionOptions(url, 'producer', 'trainyard-api'),
-            prefix: cfg.queuePrefix,
-          }),
-        }),
-        BullModule.registerQueue({ name: QueueName.Training }),
+        // Config, Redis, the store, BullMQ and the training queue, fair share, logging: as in the worker.
+        CoreModule.forRoot({ config, role: 'api' }),
         AuthModule,
         BullBoardModule.forRootAsync({
           imports: [AuthModule],
@@ -58,7 +43,6 @@ export class ApiModule {
       ],
       controllers: [ExperimentsController, SuitesController, PresetsController, SessionController, RosterController, HealthController, MetricsController],
       providers: [
-        fairShareProvider,
         QueueEstimatesService,
         ExperimentsService,
         ModelArtifactsService,

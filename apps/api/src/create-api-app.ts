@@ -4,7 +4,8 @@ import { Logger } from 'nestjs-pino';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AppConfig } from '@trainyard/config';
-import { socketIoRedisKey } from '@trainyard/experiment-store';
+import { RedisClients, REDIS_URL } from '@trainyard/core';
+import { socketIoRedisKey } from '@trainyard/contracts';
 import { ApiModule } from './api.module';
 import { bodyParserErrors } from './middleware/body-parser-errors';
 import { serveDashboard } from './middleware/dashboard.static';
@@ -16,7 +17,6 @@ import { failFastWithoutRedis, RedisUnavailableFilter } from './middleware/redis
 import { SpecValidationFilter } from './middleware/spec-validation.filter';
 import { WebSocketAdapter } from './middleware/websocket.adapter';
 import { setupOpenApi } from './openapi';
-import { RedisClients, REDIS_URL } from './redis.providers';
 import { MetricsService } from './services/metrics.service';
 
 /** A spec is well under 2 kB; the limit only stops abuse. Larger bodies answer 413. */

@@ -9,11 +9,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import { loadConfig, type AppConfig } from '@trainyard/config';
-import { QueueName, type ClientToServerEvents, type ExperimentEvent, type ServerToClientEvents, type SubscribeAck, type TrainJobData } from '@trainyard/contracts';
-import { ExperimentEventPublisher, ExperimentStore, socketIoRedisKey } from '@trainyard/experiment-store';
+import { type ClientToServerEvents, type ExperimentEvent, type ServerToClientEvents, type SubscribeAck, socketIoRedisKey } from '@trainyard/contracts';
+import { ExperimentEventPublisher, ExperimentStore } from '@trainyard/experiment-store';
+import { QueueName, type TrainJobData } from '@trainyard/training-queue';
 import { bullConnectionOptions } from '@trainyard/redis';
-import { useFixture } from '../../../test/support/fixtures';
-import { deleteKeys, startTestRedis, testPrefix, type TestRedis } from '../../../test/support/test-redis';
+import { deleteKeys, startTestRedis, testPrefix, useFixture, type TestRedis } from '@trainyard/testing';
 import { createApiApp } from '../src/create-api-app';
 
 export const TOKENS = {
@@ -148,14 +148,6 @@ export function merged(ack: SubscribeAck, live: ExperimentEvent[]): ExperimentEv
   const history = ack.history ?? [];
   const last = history.at(-1)?.seq ?? 0;
   return [...history, ...live.filter((e) => e.seq > last)];
-}
-
-export async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 /** One harness for a whole spec file, closed after all; read its fields inside hooks and tests. */

@@ -1,6 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { ApiError, createApiClient, type Me } from './api/api-client';
+import { ApiError, type SessionBody } from '@trainyard/contracts';
+import { createApiClient } from './api/api-client';
 import { ExperimentFeed, type FeedStatus } from './api/experiment-feed';
 import { clearToken, loadToken, saveToken } from './api/token-store';
 import { ComparePage } from './pages/compare.page';
@@ -14,7 +15,7 @@ import { SessionContext, type Session } from './session';
 
 export function App() {
   const [token, setToken] = useState(loadToken);
-  const [me, setMe] = useState<Me | null>(null);
+  const [me, setMe] = useState<SessionBody | null>(null);
   const [error, setError] = useState<string | null>(null);
 
   const signOut = () => {

@@ -23,5 +23,3 @@ export function since(iso: string | undefined, now = Date.now()): string {
   if (s < 86400) return `${Math.floor(s / 3600)} h ago`;
   return new Date(iso).toLocaleDateString('en-GB');
 }
-
-export const shortId = (id: string) => id.slice(0, 8);

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { EXPERIMENT_ID_SOURCE } from '@trainyard/contracts';
 
 // Five routes and the History API: a router library would be most of this file's size again.
 // The API answers index.html for exactly these paths (apps/api/src/middleware/dashboard.static.ts).
@@ -10,6 +11,8 @@ export type Route =
   | { name: 'queue' }
   | { name: 'not-found' };
 
+const RUN_PATH = new RegExp(`^/runs/(${EXPERIMENT_ID_SOURCE})$`);
+
 export function parseRoute(pathname: string, search: string): Route {
   const path = pathname.replace(/\/+$/, '') || '/';
   if (path === '/' || path === '/signin') return { name: 'runs' };
@@ -19,7 +22,7 @@ export function parseRoute(pathname: string, search: string): Route {
     const ids = (new URLSearchParams(search).get('ids') ?? '').split(',').filter(Boolean);
     return { name: 'compare', ids };
   }
-  const run = /^\/runs\/([A-Za-z0-9_-]{1,64})$/.exec(path);
+  const run = RUN_PATH.exec(path);
   if (run) return { name: 'run', id: run[1] };
   return { name: 'not-found' };
 }

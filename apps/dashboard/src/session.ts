@@ -1,10 +1,11 @@
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
-import type { ApiClient, Me } from './api/api-client';
+import type { SessionBody } from '@trainyard/contracts';
+import type { ApiClient } from './api/api-client';
 import type { ExperimentFeed } from './api/experiment-feed';
 
 export interface Session {
-  me: Me;
+  me: SessionBody;
   api: ApiClient;
   feed: ExperimentFeed;
   signOut(): void;

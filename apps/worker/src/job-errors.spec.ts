@@ -3,18 +3,23 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatasetDamagedError, DatasetError, DatasetMissingError, IncompatibleSpecError, loadMnistIdx } from '@trainyard/training';
+import { CheckpointMismatchError, NonFiniteLossError, NonFiniteMetricError, SpecValidationError, TrainingCancelledError } from '@trainyard/contracts';
+import { ExperimentNotFoundError } from '@trainyard/experiment-store';
 import { BackendCrashedError } from './backend-crashed.error';
 import { adminDetail, isUnrecoverable } from './job-errors';
 import { reviveError, serializeError } from './training-process/training-process.protocol';
+
+/** An error as the worker receives it from the training process (structured clone of its serialized form). */
+const acrossTheBoundary = (err: Error) => reviveError(structuredClone(serializeError(err)));
 
 describe('isUnrecoverable', () => {
   it('fails at once what no retry can fix', () => {
     expect(isUnrecoverable(new IncompatibleSpecError('cnn on mnist (28×28×1): normalize mean has 3 values'))).toBe(true);
     expect(isUnrecoverable(new UnrecoverableError('experiment x is not in the store'))).toBe(true);
-    expect(isUnrecoverable(Object.assign(new Error('bad spec'), { name: 'SpecValidationError' }))).toBe(true);
-    // As they arrive from the training process: the class name kept, the prototype not.
-    expect(isUnrecoverable(Object.assign(new Error('the training loss became NaN at epoch 1, batch 3'), { name: 'NonFiniteLossError' }))).toBe(true);
-    expect(isUnrecoverable(Object.assign(new Error('epoch.testLoss is NaN'), { name: 'NonFiniteMetricError' }))).toBe(true);
+    expect(isUnrecoverable(new SpecValidationError('bad spec', [{ path: 'epochs', message: 'Too big' }]))).toBe(true);
+    // As they arrive from the training process: serialized, cloned, and revived as their class.
+    expect(isUnrecoverable(acrossTheBoundary(new NonFiniteLossError(1, 3, NaN)))).toBe(true);
+    expect(isUnrecoverable(acrossTheBoundary(new NonFiniteMetricError('epoch.testLoss', NaN)))).toBe(true);
   });
 
   it('retries what may pass next time', () => {
@@ -26,6 +31,30 @@ describe('isUnrecoverable', () => {
     // A backend crash is not the spec's fault, whatever its message says.
     expect(isUnrecoverable(new BackendCrashedError('training backend failed: RuntimeError: memory access out of bounds'))).toBe(false);
     expect(isUnrecoverable(new WebAssembly.RuntimeError('IncompatibleSpecError: memory access out of bounds'))).toBe(false);
+  });
+});
+
+describe('classification by class', () => {
+  it('revives each of the training\'s errors as its own class, with its fields, across the training-process boundary', () => {
+    const loss = acrossTheBoundary(new NonFiniteLossError(2, 5, Infinity));
+    expect(loss).toBeInstanceOf(NonFiniteLossError);
+    expect(loss).toMatchObject({ name: 'NonFiniteLossError', epoch: 2, batch: 5, loss: Infinity, message: expect.stringContaining('epoch 2, batch 5') });
+    expect(acrossTheBoundary(new IncompatibleSpecError('cnn on mnist: too small'))).toBeInstanceOf(IncompatibleSpecError);
+    expect(acrossTheBoundary(new NonFiniteMetricError('epoch.testLoss', NaN))).toMatchObject({ field: 'epoch.testLoss' });
+    expect(acrossTheBoundary(new TrainingCancelledError('worker-shutdown'))).toBeInstanceOf(TrainingCancelledError);
+    expect(acrossTheBoundary(new CheckpointMismatchError('/a/checkpoint.json', 'another spec'))).toBeInstanceOf(CheckpointMismatchError);
+    // An unknown class keeps its name on a plain Error.
+    const other = acrossTheBoundary(Object.assign(new Error('x'), { name: 'SomethingElse' }));
+    expect(other.constructor).toBe(Error);
+    expect(other.name).toBe('SomethingElse');
+  });
+
+  it('is by class, not by a name an error merely carries', () => {
+    // In this process, a look-alike is not the class: it is retried like any other error.
+    expect(isUnrecoverable(Object.assign(new Error('x'), { name: 'IncompatibleSpecError' }))).toBe(false);
+    expect(isUnrecoverable(Object.assign(new Error('x'), { name: 'ExperimentNotFoundError' }))).toBe(false);
+    expect(isUnrecoverable(new ExperimentNotFoundError('x'))).toBe(true);
+    expect(isUnrecoverable(new SpecValidationError('Invalid experiment: epochs: Too small', []))).toBe(true);
   });
 });
 

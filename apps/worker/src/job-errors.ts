@@ -1,5 +1,7 @@
+import { UnrecoverableError } from 'bullmq';
 // From contracts, not @trainyard/training: this process never trains, and must not load TF.js to classify.
-import { DatasetUnavailableError } from '@trainyard/contracts';
+import { DatasetUnavailableError, IncompatibleSpecError, NonFiniteLossError, NonFiniteMetricError, SpecValidationError } from '@trainyard/contracts';
+import { ExperimentNotFoundError } from '@trainyard/experiment-store';
 
 // Why a job's AbortSignal fired: the processor acts on the reason, not on the error the trainer throws.
 export const AbortReason = {
@@ -18,26 +20,28 @@ export type AbortReason = (typeof AbortReason)[keyof typeof AbortReason];
  * Errors that no retry can fix, so the job fails at once (UnrecoverableError): a spec that does
  * not fit its data (IncompatibleSpecError from the trainer's shape check), a run that diverged
  * (NonFiniteLossError, NonFiniteMetricError: the same spec and seed diverge again), a stored
- * spec that fails the shared schema, an experiment that is not in the store. Classified by the
- * error's class name, which survives the trip from the training process (ForkedTrainer), never
- * by its message. A data set this server cannot train on (DatasetUnavailableError: missing and not
- * downloadable, or damaged; revived as its own class by reviveError) waits for a TA, not for a
- * retry. A crashed backend is
- * BackendCrashedError, handled apart (retried without using an attempt). Everything else (Redis
- * blips, a file read that failed) is retried with backoff.
+ * spec that fails the shared schema (SpecValidationError: the handler parses every stored spec
+ * before training it, so one stored by an older version is checked again), an experiment that is
+ * not in the store, and a data set this server cannot train on (DatasetUnavailableError: missing
+ * and not downloadable, or damaged), which waits for a TA, not for a retry. Classified by class
+ * (instanceof), never by message or a hand-typed name: an error from the training process
+ * arrives revived as its class (reviveError). A crashed backend is BackendCrashedError, handled
+ * apart (retried without using an attempt). Everything else (Redis blips, a file read that
+ * failed) is retried with backoff.
  */
-const UNRECOVERABLE_NAMES = new Set([
-  'IncompatibleSpecError',
-  'NonFiniteLossError',
-  'NonFiniteMetricError',
-  'ZodError',
-  'SpecValidationError',
-  'ExperimentNotFoundError',
-  'UnrecoverableError',
-]);
+// Any class that instanceof accepts, abstract or with a protected constructor (DatasetUnavailableError).
+const UNRECOVERABLE: readonly { [Symbol.hasInstance](value: unknown): boolean }[] = [
+  IncompatibleSpecError,
+  NonFiniteLossError,
+  NonFiniteMetricError,
+  SpecValidationError,
+  ExperimentNotFoundError,
+  UnrecoverableError,
+  DatasetUnavailableError,
+];
 
 export function isUnrecoverable(err: unknown): boolean {
-  return err instanceof DatasetUnavailableError || (err instanceof Error && UNRECOVERABLE_NAMES.has(err.name));
+  return UNRECOVERABLE.some((cls) => err instanceof cls);
 }
 
 /**

@@ -1,10 +1,12 @@
 import type Redis from 'ioredis';
 import pino from 'pino';
 import { DelayedError, UnrecoverableError, WaitingError, type Job, type Queue } from 'bullmq';
-import { presetSpec, type TrainJobData, type TrainingResult } from '@trainyard/contracts';
+import { presetSpec, type TrainingResult } from '@trainyard/contracts';
+import { ExperimentStore } from '@trainyard/experiment-store';
+import { FairShareScheduler, type TrainJobData } from '@trainyard/training-queue';
 import type { AppConfig } from '@trainyard/config';
-import { ExperimentStore, FairShareScheduler } from '@trainyard/experiment-store';
-import { deleteKeys, testPrefix, useTestRedis } from '../../../test/support/test-redis';
+import type { RedisClients } from '@trainyard/core';
+import { deleteKeys, testPrefix, useTestRedis } from '@trainyard/testing';
 import { DatasetDamagedError, DatasetMissingError, IncompatibleSpecError } from '@trainyard/training';
 import { BackendCrashedError } from './backend-crashed.error';
 import { AbortReason } from './job-errors';
@@ -41,7 +43,7 @@ describe('TrainExperimentHandler', () => {
     const fair = new FairShareScheduler(t.redis, { prefix, queue: queueKeys });
     const trainer: Trainer = { trainExperiment, initBackend: async () => ({ backend: 'cpu', reason: 'test', passedOver: [] }) };
     const backend = { backend: 'cpu' as const, reason: 'test', passedOver: [] };
-    return new TrainExperimentHandler(config, store, trainer, backend, subscriber, queue, pino({ level: 'silent' }), fair, heartbeat);
+    return new TrainExperimentHandler(config, store, trainer, backend, { subscriber } as RedisClients, queue, pino({ level: 'silent' }), fair, heartbeat);
   };
   const jobFor = (experimentId: string, attemptsMade = 0, extra: Partial<TrainJobData> = {}) => {
     const moveToWait = jest.fn(async () => 0);
@@ -72,6 +74,53 @@ describe('TrainExperimentHandler', () => {
     expect((await store.events(id)).at(-1)).toMatchObject({ position: 3 });
     await expect(handler.handle(jobFor(id, 2), 'token', undefined)).rejects.not.toBeInstanceOf(UnrecoverableError);
     expect(await store.get(id)).toMatchObject({ status: 'failed', error: 'Connection reset' });
+  });
+
+  it('stores `completed` from the result the trainer returns: one writer, one event', async () => {
+    const result = { testAccuracy: 0.9, seconds: 1 } as TrainingResult;
+    const handler = handlerWith(async (_spec, opts) => {
+      await opts.onEvent!(started);
+      return result;
+    });
+    const id = await submitted();
+    await expect(handler.handle(jobFor(id), 'token', undefined)).resolves.toEqual({ outcome: 'completed', testAccuracy: 0.9 });
+    expect(await types(id)).toEqual(['queued', 'started', 'completed']);
+    expect(await store.get(id)).toMatchObject({ status: 'completed', result });
+  });
+
+  it('rates a run by the images it loaded, not the canonical set; a resumed attempt, which did part of the work, is not rated', async () => {
+    const fair = new FairShareScheduler(t.redis, { prefix, queue: { keys: {}, toKey: (k: string) => k } as never });
+    const result = { testAccuracy: 0.5, seconds: 1, trainSamples: 2000 } as TrainingResult;
+    const fresh = handlerWith(async (_spec, opts) => {
+      await opts.onEvent!({ ...started, trainSamples: 2000 });
+      return result;
+    });
+    const id = await submitted();
+    const epochs = (await store.get(id))!.spec.epochs;
+    await expect(fresh.handle(jobFor(id), 'token', undefined)).resolves.toMatchObject({ outcome: 'completed', imageEpochs: 2000 * epochs });
+    expect((await fair.durationRates()).has('fc2layer/synthetic')).toBe(true);
+
+    await t.redis.del(`${prefix}:fair:durations`);
+    const resumedRun = handlerWith(async (_spec, opts) => {
+      await opts.onEvent!({ type: 'resumed', fromEpoch: 1, fromBatch: 3 } as never);
+      return result;
+    });
+    const second = await submitted();
+    const outcome = await resumedRun.handle(jobFor(second), 'token', undefined);
+    expect(outcome).toMatchObject({ outcome: 'completed' });
+    expect(outcome).not.toHaveProperty('imageEpochs');
+    expect((await fair.durationRates()).size).toBe(0);
+  });
+
+  it('parses the stored spec with the shared schema before training: one stored by an older version that fails it is failed at once', async () => {
+    const trainer = jest.fn(async () => ({ testAccuracy: 1 }) as TrainingResult);
+    const handler = handlerWith(trainer);
+    const id = await submitted();
+    // As an older version may have stored it: a field today's schema does not know.
+    await t.redis.hset(store.keys.record(id), 'spec', JSON.stringify({ ...presetSpec('mnist-fc', { dataset: 'synthetic' }), dropout: 0.5 }));
+    await expect(handler.handle(jobFor(id), 'token', undefined)).rejects.toBeInstanceOf(UnrecoverableError);
+    expect(trainer).not.toHaveBeenCalled();
+    expect(await store.get(id)).toMatchObject({ status: 'failed', error: expect.stringMatching(/dropout: unknown field/) });
   });
 
   it('fails a spec the data cannot take without retry', async () => {
@@ -132,7 +181,7 @@ describe('TrainExperimentHandler', () => {
 
   it('a spec error that crossed from the training process keeps its class: failed without retry', async () => {
     const handler = handlerWith(async () => {
-      throw Object.assign(new Error('cnn on synthetic (28×28×1): normalize mean has 3 values'), { name: 'IncompatibleSpecError' });
+      throw reviveError(structuredClone(serializeError(new IncompatibleSpecError('cnn on synthetic (28×28×1): normalize mean has 3 values'))));
     });
     const id = await submitted();
     await expect(handler.handle(jobFor(id), 'token', undefined)).rejects.toBeInstanceOf(UnrecoverableError);

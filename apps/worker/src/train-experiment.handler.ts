@@ -5,18 +5,23 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bullmq';
 import { DelayedError, UnrecoverableError, WaitingError, type Job, type Queue } from 'bullmq';
 import type { Logger } from 'pino';
-import type { Redis } from 'ioredis';
-import { QueueName, runKind, sampleEpochs, type ExperimentSpec, type TrainJobData, type TrainingEvent } from '@trainyard/contracts';
+import { TERMINAL_STATUSES, resolveExperimentRequest, runKind, type ExperimentEventBody, type ExperimentSpec, type TrainingEvent } from '@trainyard/contracts';
+import { ExperimentNotFoundError, ExperimentStore, FencedOutError, subscribeToCancellations, type AppendFence } from '@trainyard/experiment-store';
+import { QueueName, FairShareScheduler, type TrainJobData } from '@trainyard/training-queue';
 import { runDetached, type AppConfig } from '@trainyard/config';
-import { ExperimentNotFoundError, ExperimentStore, FairShareScheduler, FencedOutError, TERMINAL_STATUSES, subscribeToCancellations, type AppendFence } from '@trainyard/experiment-store';
+import { InjectConfig, InjectRootLogger, RedisClients } from '@trainyard/core';
 import type { BackendSelection } from '@trainyard/training';
 import { BackendCrashedError } from './backend-crashed.error';
 import { AbortReason, adminDetail, errorMessage, isUnrecoverable } from './job-errors';
 import type { Trainer } from './trainer.port';
 import { WorkerHeartbeatService } from './worker-heartbeat.service';
-import { APP_CONFIG, BACKEND_SELECTION, PINO, REDIS_SUBSCRIBER, TRAINER } from './worker.tokens';
+import { BACKEND_SELECTION, TRAINER } from './worker.tokens';
 
-export type TrainJobOutcome = { outcome: 'completed'; testAccuracy: number } | { outcome: 'cancelled' | 'skipped'; status?: string };
+/**
+ * What a job returns to BullMQ. `imageEpochs` (images loaded × epochs) is the work one attempt did
+ * from scratch, the divisor of the duration rate; absent after a resume, which did only part of it.
+ */
+export type TrainJobOutcome = { outcome: 'completed'; testAccuracy: number; imageEpochs?: number } | { outcome: 'cancelled' | 'skipped'; status?: string };
 
 /** How soon a job deferred by its owner's running limit is looked at again. */
 export const RUNNING_LIMIT_RECHECK_MS = 2000;
@@ -34,11 +39,12 @@ export const EVENT_RETRY_MS = 1000;
 /**
  * Runs one `train-experiment` job: adapts the trainer's events to the experiment store (which
  * publishes them live) and turns the way training ended into the job's fate:
- * - completed: the trainer's `completed` event is stored; the job completes.
+ * - completed: `completed` is stored with the result the trainer returned; the job completes.
  * - cancelled by a user (cancel channel, or `cancelRequested` seen at start): `cancelled` is
  *   stored; the job completes, so it is neither failed nor retried.
  * - worker shutdown: `queued` is stored and the job goes back to the front of the wait list.
- * - a spec that can never train: `failed` is stored; UnrecoverableError skips BullMQ's retries.
+ * - a spec that can never train (the stored spec fails the shared schema, or does not fit its
+ *   data): `failed` is stored; UnrecoverableError skips BullMQ's retries.
  * - the backend crashed (BackendCrashedError): `queued` is stored and the job goes back to the
  *   wait list without using an attempt, up to MAX_BACKEND_CRASHES, then `failed`; the worker
  *   probes its backend and exits for a restart if it can no longer compute.
@@ -56,20 +62,20 @@ export class TrainExperimentHandler implements OnModuleInit {
   private readonly running = new Map<string, AbortController>();
 
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectConfig() private readonly config: AppConfig,
     private readonly store: ExperimentStore,
     @Inject(TRAINER) private readonly trainer: Trainer,
     @Inject(BACKEND_SELECTION) private readonly backend: BackendSelection,
-    @Inject(REDIS_SUBSCRIBER) private readonly subscriber: Redis,
+    private readonly redis: RedisClients,
     @InjectQueue(QueueName.Training) private readonly queue: Queue<TrainJobData>,
-    @Inject(PINO) private readonly logger: Logger,
+    @InjectRootLogger() private readonly logger: Logger,
     private readonly fair: FairShareScheduler,
     private readonly heartbeat: WorkerHeartbeatService,
   ) {}
 
   async onModuleInit(): Promise<void> {
     // Subscribed before the worker takes its first job (the processor starts it at bootstrap).
-    await subscribeToCancellations(this.subscriber, this.config.queuePrefix, (id) => this.running.get(id)?.abort(AbortReason.Cancel));
+    await subscribeToCancellations(this.redis.subscriber, this.config.queuePrefix, (id) => this.running.get(id)?.abort(AbortReason.Cancel));
   }
 
   async handle(job: Job<TrainJobData>, token: string | undefined, jobSignal: AbortSignal | undefined): Promise<TrainJobOutcome> {
@@ -97,11 +103,14 @@ export class TrainExperimentHandler implements OnModuleInit {
       this.heartbeat.jobStarted(id);
       try {
         await this.fair.jobStarted(job.priority);
+        // The stored spec through the one schema, so one stored by an older version is checked by
+        // today's bounds; SpecValidationError fails the run at once (isUnrecoverable).
+        const spec = resolveExperimentRequest(record.spec);
         const startedAt = Date.now();
         // Every event of this attempt is stored only while this worker holds the job's lock.
         const fence = token ? { lockKey: this.queue.toKey(`${job.id}:lock`), token } : undefined;
-        const outcome = await this.train(id, record.spec, signal, (reason) => local.abort(reason), log, fence);
-        if (outcome.outcome === 'completed') await this.recordDuration(record.spec, startedAt, log);
+        const outcome = await this.train(id, spec, signal, (reason) => local.abort(reason), log, fence);
+        if (outcome.outcome === 'completed' && outcome.imageEpochs) await this.recordDuration(runKind(spec), startedAt, outcome.imageEpochs, log);
         return outcome;
       } catch (err) {
         if (err instanceof FencedOutError) return await this.afterAbort(job, token, AbortReason.LockLost, log);
@@ -147,7 +156,7 @@ export class TrainExperimentHandler implements OnModuleInit {
    * gives up only when the job is aborted (lock lost, shutdown, cancel), and a later attempt
    * resumes from the checkpoint.
    */
-  private async appendWaitingOutOutage(id: string, event: TrainingEvent, signal: AbortSignal, log: Logger, fence?: AppendFence) {
+  private async appendWaitingOutOutage(id: string, event: TrainingEvent | Extract<ExperimentEventBody, { type: 'completed' }>, signal: AbortSignal, log: Logger, fence?: AppendFence) {
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.store.appendEvent(id, event, fence);
@@ -174,8 +183,9 @@ export class TrainExperimentHandler implements OnModuleInit {
   }
 
   /** Feeds the API's start-time estimates: how long this kind of run takes per image-epoch. */
-  private async recordDuration(spec: ExperimentSpec, startedAt: number, log: Logger) {
-    await this.fair.recordDuration(runKind(spec), (Date.now() - startedAt) / 1000, sampleEpochs(spec)).catch((err) => log.warn({ err }, 'duration not recorded'));
+  /** Seconds per image-epoch of a kind of run, from the images the worker loaded (a server's set may be smaller than the canonical one). */
+  private async recordDuration(kind: string, startedAt: number, imageEpochs: number, log: Logger) {
+    await this.fair.recordDuration(kind, (Date.now() - startedAt) / 1000, imageEpochs).catch((err) => log.warn({ err }, 'duration not recorded'));
   }
 
   private async train(
@@ -186,8 +196,9 @@ export class TrainExperimentHandler implements OnModuleInit {
     log: Logger,
     fence?: AppendFence,
   ): Promise<TrainJobOutcome> {
-    let completedStored = false;
+    let resumed = false;
     const onEvent = async (event: TrainingEvent) => {
+      if (event.type === 'resumed') resumed = true;
       let stored;
       try {
         stored = await this.appendWaitingOutOutage(id, event, signal, log, fence);
@@ -205,7 +216,6 @@ export class TrainExperimentHandler implements OnModuleInit {
         if (!signal.aborted && TERMINAL_STATUSES.has((await this.store.get(id))?.status ?? 'completed')) abort(AbortReason.RecordFinished);
         return;
       }
-      if (event.type === 'completed') completedStored = true;
       if (event.type === 'started') log.info({ backend: event.backend, batches: event.batches, epochs: event.epochs }, 'training started');
       if (event.type === 'epoch') log.info({ epoch: event.epoch, testAccuracy: event.testAccuracy, samplesPerSec: Math.round(event.samplesPerSec) }, 'epoch done');
     };
@@ -219,9 +229,11 @@ export class TrainExperimentHandler implements OnModuleInit {
       backend: this.backend.backend,
       log: (message: string) => log.info(message),
     });
-    if (!completedStored) await this.appendWaitingOutOutage(id, { type: 'completed', result }, signal, log, fence);
+    // The one writer of `completed`: the trainer returns its result and reports no `completed` itself.
+    await this.appendWaitingOutOutage(id, { type: 'completed', result }, signal, log, fence);
     log.info({ testAccuracy: result.testAccuracy, seconds: result.seconds }, 'training completed');
-    return { outcome: 'completed', testAccuracy: result.testAccuracy };
+    const imageEpochs = result.trainSamples * spec.epochs;
+    return { outcome: 'completed', testAccuracy: result.testAccuracy, ...(!resumed && imageEpochs > 0 ? { imageEpochs } : {}) };
   }
 
   private async afterAbort(job: Job<TrainJobData>, token: string | undefined, reason: string, log: Logger): Promise<TrainJobOutcome> {
@@ -273,7 +285,7 @@ export class TrainExperimentHandler implements OnModuleInit {
     let outcome: Error;
     if (crashes >= MAX_BACKEND_CRASHES) {
       const message = `the training backend crashed ${crashes} times under this run (last: ${err.message}); it was not retried again`;
-      await this.store.appendEvent(id, { type: 'failed', error: message });
+      await this.store.recordFailure(id, message);
       log.error({ err, backendCrashes: crashes }, 'backend crashed again: failed');
       outcome = new UnrecoverableError(message);
     } else {
@@ -296,13 +308,14 @@ export class TrainExperimentHandler implements OnModuleInit {
       // The TA's part first, so the record never shows `failed` without it on the queue page.
       const detail = adminDetail(err);
       if (detail) await this.store.setAdminNote(id, detail).catch((noteErr) => log.warn({ err: noteErr }, 'admin note not stored'));
-      await this.store.appendEvent(id, { type: 'failed', error: message }).catch(() => null);
+      await this.store.recordFailure(id, message).catch(() => null);
       log.warn({ err, ...(detail ? { action: detail } : {}) }, detail ? `experiment cannot succeed: failed without retry. For the TA: ${detail}` : 'experiment cannot succeed: failed without retry');
       return err instanceof UnrecoverableError ? err : new UnrecoverableError(message);
     }
     const last = job.attemptsMade + 1 >= attempts;
     // A retry waits out its backoff, then joins the back of the line.
-    await this.store.appendEvent(id, last ? { type: 'failed', error: message } : { type: 'queued', position: await this.lineLength(job) });
+    if (last) await this.store.recordFailure(id, message);
+    else await this.store.appendEvent(id, { type: 'queued', position: await this.lineLength(job) });
     log.error({ err, attemptsLeft: attempts - job.attemptsMade - 1 }, last ? 'training failed' : 'training failed: will retry');
     return err instanceof Error ? err : new Error(message);
   }

@@ -1,11 +1,11 @@
-import { Inject, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
-import { JobName, QueueName, type TrainJobData } from '@trainyard/contracts';
+import { InjectRootLogger } from '@trainyard/core';
+import { JobName, QueueName, type TrainJobData } from '@trainyard/training-queue';
 import { AbortReason } from './job-errors';
 import { TrainExperimentHandler } from './train-experiment.handler';
-import { PINO } from './worker.tokens';
 
 type JobHandler = (job: Job, token: string | undefined, signal: AbortSignal | undefined) => Promise<unknown>;
 
@@ -22,7 +22,7 @@ export class TrainingQueueProcessor extends WorkerHost implements OnModuleInit, 
 
   constructor(
     trainExperiment: TrainExperimentHandler,
-    @Inject(PINO) private readonly logger: Logger,
+    @InjectRootLogger() private readonly logger: Logger,
   ) {
     super();
     this.handlers = {
@@ -64,10 +64,12 @@ export class TrainingQueueProcessor extends WorkerHost implements OnModuleInit, 
   }
 
   /**
-   * SIGTERM (enableShutdownHooks): stop taking jobs, abort running training between two
-   * batches, and let each job put itself back in the queue (moveToWait + WaitingError) for
-   * another worker, rather than wait out a long run or leave the job to be found stalled only
-   * after its lock expires. close() resolves once every active job has been handed back.
+   * SIGTERM (enableShutdownHooks): stop taking jobs, abort running training (it finishes its
+   * batch and writes its checkpoint, within WORKER_SHUTDOWN_GRACE_MS: ForkedTrainer), and let
+   * each job put itself back in the queue (moveToWait + WaitingError) for another worker, rather
+   * than wait out a long run or leave the job to be found stalled only after its lock expires.
+   * close() resolves once every active job has been handed back; BullMQ's lock manager keeps
+   * renewing their locks until then (it closes after the jobs finish), so none stalls meanwhile.
    */
   async onModuleDestroy(): Promise<void> {
     this.shuttingDown = true;

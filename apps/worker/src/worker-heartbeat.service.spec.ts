@@ -1,7 +1,8 @@
 import pino from 'pino';
 import { workerHeartbeatKey, type WorkerHeartbeat } from '@trainyard/contracts';
 import type { AppConfig } from '@trainyard/config';
-import { deleteKeys, testPrefix, useTestRedis } from '../../../test/support/test-redis';
+import type { RedisClients } from '@trainyard/core';
+import { deleteKeys, testPrefix, useTestRedis } from '@trainyard/testing';
 import type { Trainer } from './trainer.port';
 import { HEARTBEAT_TTL_MS, WorkerHeartbeatService } from './worker-heartbeat.service';
 
@@ -23,7 +24,7 @@ describe('WorkerHeartbeatService', () => {
     const exit = jest.fn();
     const trainer = { initBackend: jest.fn(probe), trainExperiment: jest.fn() } as unknown as Trainer;
     const config = { queuePrefix: prefix, workerName: 'w1' } as AppConfig;
-    const service = new WorkerHeartbeatService(config, t.redis, trainer, { backend: 'wasm', reason: 'test', passedOver: [] }, pino({ level: 'silent' }), exit);
+    const service = new WorkerHeartbeatService(config, { commands: t.redis } as RedisClients, trainer, { backend: 'wasm', reason: 'test', passedOver: [] }, pino({ level: 'silent' }), exit);
     services.push(service);
     service.onApplicationBootstrap();
     return { service, exit, trainer };

@@ -3,9 +3,10 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { workerHeartbeatKey, type WorkerHeartbeat } from '@trainyard/contracts';
 import { runDetached, type AppConfig } from '@trainyard/config';
+import { InjectConfig, InjectRootLogger, RedisClients } from '@trainyard/core';
 import type { BackendSelection } from '@trainyard/training';
 import type { Trainer } from './trainer.port';
-import { APP_CONFIG, BACKEND_SELECTION, PINO, PROCESS_EXIT, REDIS_CLIENT, TRAINER } from './worker.tokens';
+import { BACKEND_SELECTION, PROCESS_EXIT, TRAINER } from './worker.tokens';
 
 /** How often the heartbeat is written (ms); it expires after HEARTBEAT_TTL_MS without one. */
 export const HEARTBEAT_INTERVAL_MS = 5000;
@@ -20,6 +21,7 @@ export const HEARTBEAT_TTL_MS = 3 * HEARTBEAT_INTERVAL_MS;
 @Injectable()
 export class WorkerHeartbeatService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly key: string;
+  private readonly redis: Redis;
   private readonly currentJobs = new Set<string>();
   private backendOk = true;
   // The start-up selection was itself a probe (ForkedTrainer.initBackend).
@@ -27,13 +29,14 @@ export class WorkerHeartbeatService implements OnApplicationBootstrap, OnModuleD
   private timer?: NodeJS.Timeout;
 
   constructor(
-    @Inject(APP_CONFIG) config: AppConfig,
-    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    @InjectConfig() config: AppConfig,
+    clients: RedisClients,
     @Inject(TRAINER) private readonly trainer: Trainer,
     @Inject(BACKEND_SELECTION) private readonly backend: BackendSelection,
-    @Inject(PINO) private readonly logger: Logger,
+    @InjectRootLogger() private readonly logger: Logger,
     @Inject(PROCESS_EXIT) private readonly exit: (code: number) => void,
   ) {
+    this.redis = clients.commands;
     this.key = workerHeartbeatKey(config.queuePrefix, config.workerName);
   }
 

@@ -1,11 +1,10 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
-import pino from 'pino';
-import { QueueName } from '@trainyard/contracts';
+import { Logger } from 'nestjs-pino';
 import { handleUnhandledRejections, loadConfig, type AppConfig } from '@trainyard/config';
-import { redactRedisUrl, resolveRedis } from '@trainyard/redis';
-import { PinoNestLogger } from './pino-nest.logger';
+import { createRootLogger } from '@trainyard/core';
+import { QueueName } from '@trainyard/training-queue';
 import type { Trainer } from './trainer.port';
 import { ForkedTrainer } from './training-process/forked-trainer';
 import { WorkerModule, type WorkerModuleOptions } from './worker.module';
@@ -22,16 +21,18 @@ export interface WorkerOverrides {
 /** Starts a worker process: an application context with no HTTP server, exiting 0 on SIGTERM/SIGINT. */
 export async function bootstrapWorker(overrides: WorkerOverrides = {}): Promise<INestApplicationContext> {
   const config = overrides.config ?? loadConfig();
-  const logger = pino({ level: config.logLevel, base: { app: 'worker', worker: config.workerName } });
+  // Made before Nest, so that a rejection during start-up is logged too; CoreModule hands it to nestjs-pino.
+  const logger = createRootLogger(config, 'worker');
   handleUnhandledRejections((err) => logger.error({ err }, 'unhandled promise rejection (a bug; the worker goes on)'));
-  const redis = await resolveRedis(config, { log: (message) => logger.info(message) });
-  logger.info({ redis: redactRedisUrl(redis.url), source: redis.source, prefix: config.queuePrefix }, 'redis');
   // Training runs in a fresh process per job: this process never loads TF.js.
-  const trainer = overrides.trainer ?? new ForkedTrainer({ trainerModule: overrides.trainerModule });
-  const app = await NestFactory.createApplicationContext(
-    WorkerModule.forRoot({ config, redisUrl: redis.url, logger, trainer, workerOptions: overrides.workerOptions }),
-    { logger: new PinoNestLogger(logger) },
-  );
+  const trainer = overrides.trainer ?? new ForkedTrainer({ trainerModule: overrides.trainerModule, shutdownGraceMs: config.workerShutdownGraceMs });
+  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot({ config, logger, trainer, workerOptions: overrides.workerOptions }), {
+    bufferLogs: true,
+    // A start-up failure (no Redis, no redis-server to start) rejects, so that main.ts prints it
+    // on one line and exits 1, rather than Nest exiting from inside.
+    abortOnError: false,
+  });
+  app.useLogger(app.get(Logger));
   // process.exit(0) once the hooks have run (Nest's default re-raises the signal: exit 143).
   app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
   logger.info({ queue: QueueName.Training, concurrency: config.workerConcurrency ?? 1 }, 'worker ready');

@@ -1,23 +1,21 @@
-import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
-import { BullModule, Processor, QueueEventsListener, getQueueToken } from '@nestjs/bullmq';
-import type { Queue, WorkerOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { Processor, QueueEventsListener } from '@nestjs/bullmq';
+import type { WorkerOptions } from 'bullmq';
 import type { Logger } from 'pino';
-import { QueueName } from '@trainyard/contracts';
 import type { AppConfig } from '@trainyard/config';
-import { ExperimentEventPublisher, ExperimentStore, FairShareScheduler, socketIoRedisKey } from '@trainyard/experiment-store';
-import { bullConnectionOptions, createRedisClient } from '@trainyard/redis';
+import { CoreModule, ROOT_LOGGER } from '@trainyard/core';
+import { QueueName } from '@trainyard/training-queue';
 import { FailedJobsListener } from './failed-jobs.listener';
 import { TrainExperimentHandler } from './train-experiment.handler';
 import type { Trainer } from './trainer.port';
 import { TrainingQueueProcessor } from './training-queue.processor';
 import { WorkerHeartbeatService } from './worker-heartbeat.service';
-import { APP_CONFIG, BACKEND_SELECTION, PINO, PROCESS_EXIT, REDIS_CLIENT, REDIS_SUBSCRIBER, REDIS_URL, TRAINER } from './worker.tokens';
+import { BACKEND_SELECTION, PROCESS_EXIT, TRAINER } from './worker.tokens';
 
 export interface WorkerModuleOptions {
   config: AppConfig;
-  redisUrl: string;
-  logger: Logger;
+  /** The root logger, made before Nest so that start-up failures and stray rejections are logged too. */
+  logger?: Logger;
   trainer: Trainer;
   /** BullMQ worker options on top of configuration (tests shorten lockDuration and stalledInterval). */
   workerOptions?: Partial<Omit<WorkerOptions, 'connection'>>;
@@ -29,9 +27,9 @@ const FAILED_EVENTS_REPLAY_MS = 10 * 60_000;
 export const MAX_STALLED_COUNT = 5;
 
 @Module({})
-export class WorkerModule implements OnApplicationShutdown {
+export class WorkerModule {
   static forRoot(opts: WorkerModuleOptions): DynamicModule {
-    const { config, redisUrl, logger } = opts;
+    const { config } = opts;
     // @Processor's worker options are class metadata, normally fixed at compile time; applying the
     // decorator here lets configuration choose them (nestjs/bull#2583 declines a built-in way).
     Processor(QueueName.Training, {
@@ -51,45 +49,16 @@ export class WorkerModule implements OnApplicationShutdown {
     QueueEventsListener(QueueName.Training, { lastEventId: `${Date.now() - FAILED_EVENTS_REPLAY_MS}-0` })(FailedJobsListener);
     return {
       module: WorkerModule,
-      imports: [
-        BullModule.forRoot({
-          connection: bullConnectionOptions(redisUrl, 'worker', `trainyard-worker:${config.workerName}`),
-          prefix: config.queuePrefix,
-        }),
-        // Also what brings in @nestjs/bullmq's explorer, which turns @Processor classes into workers.
-        BullModule.registerQueue({ name: QueueName.Training }),
-      ],
+      // Config, Redis, the store, BullMQ and the training queue, fair share, logging: as in the API.
+      imports: [CoreModule.forRoot({ config, role: 'worker', logger: opts.logger })],
       providers: [
-        { provide: APP_CONFIG, useValue: config },
-        { provide: REDIS_URL, useValue: redisUrl },
-        { provide: PINO, useValue: logger },
         { provide: TRAINER, useValue: opts.trainer },
-        { provide: REDIS_CLIENT, useFactory: () => createRedisClient(redisUrl, { name: `trainyard-worker-store:${config.workerName}`, log: (m) => logger.warn(m) }) },
-        { provide: REDIS_SUBSCRIBER, useFactory: () => createRedisClient(redisUrl, { name: `trainyard-worker-cancel:${config.workerName}`, role: 'subscriber', log: (m) => logger.warn(m) }) },
-        {
-          provide: ExperimentStore,
-          inject: [REDIS_CLIENT],
-          useFactory: (redis: Redis) =>
-            new ExperimentStore(redis, {
-              prefix: config.queuePrefix,
-              publisher: new ExperimentEventPublisher(redis, {
-                key: socketIoRedisKey(config.queuePrefix),
-                onError: (err) => logger.warn({ err }, 'live event not published (the store has it)'),
-              }),
-            }),
-        },
-        {
-          // The fair-share clock, running slots and run durations, shared with the API.
-          provide: FairShareScheduler,
-          inject: [REDIS_CLIENT, getQueueToken(QueueName.Training)],
-          useFactory: (redis: Redis, queue: Queue) => new FairShareScheduler(redis, { prefix: config.queuePrefix, queue }),
-        },
         {
           // Async provider: Nest resolves it before any lifecycle hook, so no job starts before
           // TF.js has its backend.
           provide: BACKEND_SELECTION,
-          inject: [TRAINER],
-          useFactory: async (trainer: Trainer) => {
+          inject: [TRAINER, ROOT_LOGGER],
+          useFactory: async (trainer: Trainer, logger: Logger) => {
             const selection = await trainer.initBackend(config.backend, (message) => logger.info(message));
             logger.info({ backend: selection.backend, reason: selection.reason, passedOver: selection.passedOver }, 'TF.js backend selected');
             return selection;
@@ -102,15 +71,5 @@ export class WorkerModule implements OnApplicationShutdown {
         FailedJobsListener,
       ],
     };
-  }
-
-  constructor(
-    @Inject(REDIS_CLIENT) private readonly redis: Redis,
-    @Inject(REDIS_SUBSCRIBER) private readonly subscriber: Redis,
-  ) {}
-
-  /** After onModuleDestroy, where the worker has closed: nothing uses these connections any more. */
-  async onApplicationShutdown(): Promise<void> {
-    await Promise.allSettled([this.redis.quit(), this.subscriber.quit()]);
   }
 }

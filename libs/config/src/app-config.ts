@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as os from 'node:os';
 import { z } from 'zod';
-import { BACKEND_CHOICES } from '@trainyard/contracts';
+import { BACKEND_CHOICES, DEFAULT_PREFIX } from '@trainyard/contracts';
 
 // Read once at start-up into one typed, validated object; nothing else reads process.env.
 const EnvSchema = z.object({
@@ -15,7 +15,7 @@ const EnvSchema = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
   WORKER_NAME: z.string().optional(),
   CLASS_ROSTER: z.string().optional(),
-  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]+$/).default('trainyard'),
+  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]+$/).default(DEFAULT_PREFIX),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // Class limits. Per student: queued and running jobs, API requests a minute.
   MAX_QUEUED_PER_STUDENT: z.coerce.number().int().min(1).max(100_000).default(10),
@@ -26,7 +26,19 @@ const EnvSchema = z.object({
   MAX_SAMPLE_EPOCHS_PER_JOB: z.coerce.number().int().min(1).default(1_000_000),
   // Open sockets per token, per API instance: a dashboard tab or a CLI watch uses one.
   MAX_SOCKETS_PER_TOKEN: z.coerce.number().int().min(1).max(10_000).default(20),
+  // Worker SIGTERM: how long a running job may take to finish its batch and write its checkpoint (ms).
+  WORKER_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(3_600_000).default(90_000),
 });
+
+/**
+ * What a container's grace period (compose `stop_grace_period`, Kubernetes
+ * `terminationGracePeriodSeconds`) must add to WORKER_SHUTDOWN_GRACE_MS (ms): after its training
+ * process has stopped, the worker still stores the run's `queued` event, moves the job back to the
+ * queue and closes BullMQ and Redis before it exits. Those take well under a second with Redis
+ * at hand; the rest is room for a slow Redis. A worker killed before then loses the checkpoint's
+ * hand-back only: its job is found stalled after its lock expires and resumes all the same.
+ */
+export const WORKER_STOP_MARGIN_MS = 30_000;
 
 /**
  * Every environment variable loadConfig reads, in schema order. Deployment files are checked
@@ -51,6 +63,13 @@ export interface AppConfig {
   queuePrefix: string;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   limits: ClassLimits;
+  /**
+   * On worker shutdown (SIGTERM), how long a running job's training process may take to finish
+   * its current batch and write its checkpoint before it is killed (ms, WORKER_SHUTDOWN_GRACE_MS,
+   * default 90,000). A cancel or a lost lock kills it at once (see ForkedTrainer's stopGraceMs).
+   * The container's grace period must exceed it by WORKER_STOP_MARGIN_MS.
+   */
+  workerShutdownGraceMs: number;
 }
 
 /** What one student may use; admins are exempt (see README, "Limits"). */
@@ -103,5 +122,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       maxSampleEpochsPerJob: e.MAX_SAMPLE_EPOCHS_PER_JOB,
       maxSocketsPerToken: e.MAX_SOCKETS_PER_TOKEN,
     },
+    workerShutdownGraceMs: e.WORKER_SHUTDOWN_GRACE_MS,
   };
 }

@@ -3,3 +3,4 @@ export * from './parent-watch';
 export * from './process-errors';
 export * from './debian-package';
 export * from './file-lock';
+export * from './tokens';

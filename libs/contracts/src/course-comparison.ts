@@ -1,5 +1,6 @@
 import { COURSE_DATASET, courseEpochs, courseSteps, onCourseData, trainingSteps } from './course-steps';
-import { TEST_SAMPLES, TRAIN_SAMPLES } from './dataset-sizes';
+import { TEST_SAMPLES, TRAIN_SAMPLES, trainSampleCount } from './dataset-sizes';
+import type { TrainingResult } from './experiment-events';
 import { presetSpec } from './experiment-request';
 import type { ExperimentSpec } from './experiment-spec.schema';
 import { PRESET_NAMES, type PresetName } from './presets';
@@ -58,12 +59,26 @@ export interface CourseComparison {
 }
 
 /**
+ * What a run really trained and tested on: the counts its `started` event and its result carry
+ * (TrainingResult's `trainSamples` / `testSamples`, after `limit` / `testLimit`). A server's copy
+ * of `mnist` or `cifar10` may be smaller than the canonical set, which the spec cannot show.
+ */
+export type TrainedOn = Pick<TrainingResult, 'trainSamples' | 'testSamples'>;
+
+const int = (n: number) => n.toLocaleString('en-US');
+
+/**
  * Places a run in the course's table. Undefined when no preset has the run's model type. A run
  * counts for its preset only when its whole spec matches the preset apart from name, seed and data
  * (data set, limit, testLimit, epochs); anything else makes it a variant. It is comparable when it
- * is no variant, trains on the course's images, on the whole set, for the steps courseEpochs gives.
+ * is no variant, trains on the course's images, on the whole canonical set (TRAIN_SAMPLES /
+ * TEST_SAMPLES), for the steps courseEpochs gives on that set.
+ *
+ * `trained`: the counts the run loaded (its result, or its `started` event). Pass them for every
+ * run that has started: steps and comparability are then judged on them. Without them the spec's
+ * nominal counts on the canonical set are assumed, which only suits a run not yet started.
  */
-export function compareToCourse(spec: ExperimentSpec): CourseComparison | undefined {
+export function compareToCourse(spec: ExperimentSpec, trained?: TrainedOn): CourseComparison | undefined {
   let best: { preset: PresetName; differences: SpecDifference[] } | undefined;
   for (const preset of PRESET_NAMES) {
     const base = presetSpec(preset);
@@ -74,16 +89,30 @@ export function compareToCourse(spec: ExperimentSpec): CourseComparison | undefi
   }
   if (!best) return undefined;
   const { preset, differences } = best;
-  const steps = trainingSteps(spec);
+  const trainSamples = trained?.trainSamples ?? trainSampleCount(spec);
+  const steps = trainingSteps(spec, trainSamples);
   const course = courseSteps(preset);
   const reasons: string[] = [];
   if (differences.length) reasons.push(`a variant: ${differences.map(describeDifference).join('; ')}`);
   if (!onCourseData(preset, spec)) reasons.push(`trained on ${spec.dataset} data, not ${COURSE_DATASET[preset]}`);
-  else {
-    if (spec.limit !== undefined && spec.limit < TRAIN_SAMPLES[spec.dataset]) reasons.push(`a subset: the first ${spec.limit} of ${TRAIN_SAMPLES[spec.dataset]} training images`);
-    if (spec.testLimit !== undefined && spec.testLimit < TEST_SAMPLES[spec.dataset]) reasons.push(`tested on the first ${spec.testLimit} of ${TEST_SAMPLES[spec.dataset]} test images`);
-  }
-  if (steps < course) reasons.push(`fewer SGD steps than the course: ${steps} vs ${course}`);
-  else if (spec.epochs > courseEpochs(preset, spec)) reasons.push(`more SGD steps than the course: ${steps} vs ${course}`);
+  else reasons.push(...subsetReasons(spec, trainSamples, trained?.testSamples));
+  if (steps < course) reasons.push(`fewer SGD steps than the course: ${int(steps)} vs ${int(course)}`);
+  else if (spec.epochs > courseEpochs(preset, spec, trainSamples)) reasons.push(`more SGD steps than the course: ${int(steps)} vs ${int(course)}`);
   return { preset, differences, steps, courseSteps: course, comparable: reasons.length === 0, reasons };
+}
+
+/**
+ * Why the run's images are not the whole canonical set: a `limit` / `testLimit` that took the
+ * first N, or a server's set of another size (loaded counts that no limit explains).
+ */
+function subsetReasons(spec: ExperimentSpec, trainSamples: number, testSamples: number | undefined): string[] {
+  const reasons: string[] = [];
+  const fullTrain = TRAIN_SAMPLES[spec.dataset];
+  const fullTest = TEST_SAMPLES[spec.dataset];
+  if (spec.limit !== undefined && spec.limit < fullTrain && trainSamples === spec.limit) reasons.push(`a subset: the first ${int(spec.limit)} of ${int(fullTrain)} training images`);
+  else if (trainSamples !== fullTrain) reasons.push(`not the canonical set: ${int(trainSamples)} of ${int(fullTrain)} training images`);
+  const tested = testSamples ?? Math.min(spec.testLimit ?? fullTest, fullTest);
+  if (spec.testLimit !== undefined && spec.testLimit < fullTest && tested === spec.testLimit) reasons.push(`tested on the first ${int(spec.testLimit)} of ${int(fullTest)} test images`);
+  else if (tested !== fullTest) reasons.push(`tested on ${int(tested)} of ${int(fullTest)} test images`);
+  return reasons;
 }

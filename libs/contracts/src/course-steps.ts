@@ -24,11 +24,18 @@ const SAME_KIND: Record<'mnist' | 'cifar10', readonly DatasetName[]> = { mnist: 
 /** Whether the spec trains on images of the preset's course data set (false for `synthetic`, for example). */
 export const onCourseData = (preset: PresetName, spec: Pick<ExperimentSpec, 'dataset'>) => SAME_KIND[COURSE_DATASET[preset]].includes(spec.dataset);
 
-/** SGD steps in one epoch of the spec: ceil(training images / batch size), as the trainer batches (last batch partial). */
-export const stepsPerEpoch = (spec: Pick<ExperimentSpec, 'dataset' | 'limit' | 'batchSize'>) => Math.ceil(trainSampleCount(spec) / spec.batchSize);
+/**
+ * SGD steps in one epoch of the spec: ceil(training images / batch size), as the trainer batches
+ * (last batch partial). `trainSamples`: the images the run really loaded (its `started` event or
+ * result); without it, the spec's nominal count on the canonical set (trainSampleCount), which a
+ * server's smaller copy of the set does not match.
+ */
+export const stepsPerEpoch = (spec: Pick<ExperimentSpec, 'dataset' | 'limit' | 'batchSize'>, trainSamples = trainSampleCount(spec)) =>
+  Math.ceil(trainSamples / spec.batchSize);
 
-/** SGD steps the whole run takes: epochs × steps per epoch. */
-export const trainingSteps = (spec: Pick<ExperimentSpec, 'dataset' | 'limit' | 'batchSize' | 'epochs'>) => spec.epochs * stepsPerEpoch(spec);
+/** SGD steps the whole run takes: epochs × steps per epoch (`trainSamples` as for stepsPerEpoch). */
+export const trainingSteps = (spec: Pick<ExperimentSpec, 'dataset' | 'limit' | 'batchSize' | 'epochs'>, trainSamples?: number) =>
+  spec.epochs * stepsPerEpoch(spec, trainSamples);
 
 /**
  * SGD steps of the course's run of a preset: its epochs × ceil(course training images / its batch
@@ -46,10 +53,12 @@ export function courseSteps(preset: PresetName): number {
  * take at least the course's SGD steps with the spec's batch size, ⌈courseSteps / stepsPerEpoch⌉
  * (8 on the 7,996 bundled digits: 1,000 steps for the course's 938; 30 on 2,000 digits). Never more
  * than the schema's LIMITS.maxEpochs (the run then takes fewer steps, and the course table says so).
- * Generated data (`synthetic`) is not the course's: the preset's epochs stand.
+ * Generated data (`synthetic`) is not the course's: the preset's epochs stand. `trainSamples`: the
+ * images the run really loaded, when known (a server's copy of `mnist` may hold 2,000); without
+ * it, the spec's nominal count on the canonical set.
  */
-export function courseEpochs(preset: PresetName, spec: Pick<ExperimentSpec, 'dataset' | 'limit' | 'batchSize'>): number {
+export function courseEpochs(preset: PresetName, spec: Pick<ExperimentSpec, 'dataset' | 'limit' | 'batchSize'>, trainSamples = trainSampleCount(spec)): number {
   const own = PRESETS[preset].epochs;
-  if (!onCourseData(preset, spec) || trainSampleCount(spec) >= COURSE_TRAIN_SAMPLES[COURSE_DATASET[preset]]) return own;
-  return Math.min(LIMITS.maxEpochs, Math.max(own, Math.ceil(courseSteps(preset) / stepsPerEpoch(spec))));
+  if (!onCourseData(preset, spec) || trainSamples >= COURSE_TRAIN_SAMPLES[COURSE_DATASET[preset]]) return own;
+  return Math.min(LIMITS.maxEpochs, Math.max(own, Math.ceil(courseSteps(preset) / stepsPerEpoch(spec, trainSamples))));
 }

@@ -54,7 +54,10 @@ export interface ProgressEvent {
   samplesPerSec: number;
 }
 
-/** What the trainer reports; the worker and CLI add id, seq and at. */
+/**
+ * What the trainer reports while it trains; the worker and CLI add id, seq and at. Not `completed`:
+ * the trainer returns its result, and its caller (the worker's handler, the CLI) reports it.
+ */
 export type TrainingEvent =
   // warnings: what the student should know about the run's data (e.g. a non-canonical data set).
   | { type: 'started'; backend: BackendName; worker?: string; params: number; trainSamples: number; testSamples: number; epochs: number; batches: number; warnings?: string[] }
@@ -62,18 +65,17 @@ export type TrainingEvent =
   // `fromBatch` of its batches (0: at its start). Epochs before it are not reported again.
   | { type: 'resumed'; fromEpoch: number; fromBatch: number }
   | ProgressEvent
-  | ({ type: 'epoch'; epochs: number } & EpochSummary)
-  | { type: 'completed'; result: TrainingResult };
+  | ({ type: 'epoch'; epochs: number } & EpochSummary);
 
+/** What the worker (or the API) appends as a run's lifecycle moves; `completed` carries the result the trainer returned. */
 export type LifecycleEvent =
   // position: place in the fair order (1 = next to start); estimatedStartAt (ISO time): only
   // where completed runs of the same model and data set give a duration to go by.
   | { type: 'queued'; position: number; estimatedStartAt?: string }
+  | { type: 'completed'; result: TrainingResult }
   | { type: 'failed'; error: string }
   | { type: 'cancelled'; reason?: string };
 
 export type ExperimentEventBody = TrainingEvent | LifecycleEvent;
 export type ExperimentEventType = ExperimentEventBody['type'];
 export type ExperimentEvent = ExperimentEventBody & { id: string; seq: number; at: string };
-
-export const TERMINAL_EVENT_TYPES: ReadonlySet<ExperimentEventType> = new Set(['completed', 'failed', 'cancelled']);

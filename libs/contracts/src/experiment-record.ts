@@ -1,7 +1,33 @@
-import type { BackendName, TrainingResult } from './experiment-events';
+import type { BackendName, ExperimentEventType, TrainingResult } from './experiment-events';
 import type { ExperimentSpec } from './experiment-spec.schema';
 
 export type ExperimentStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
+
+// The statuses a run never leaves. Each is also the type of the event that puts a run in it, so
+// this one list answers for statuses and for event types (the `satisfies` keeps that true).
+const TERMINAL = ['completed', 'failed', 'cancelled'] as const satisfies readonly (ExperimentStatus & ExperimentEventType)[];
+export type TerminalStatus = (typeof TERMINAL)[number];
+export const TERMINAL_STATUSES: ReadonlySet<ExperimentStatus> = new Set<ExperimentStatus>(TERMINAL);
+
+/** Whether a status, or the type of an event, ends a run: `completed`, `failed` or `cancelled`. */
+export function isTerminal(statusOrEventType: ExperimentStatus | ExperimentEventType): statusOrEventType is TerminalStatus {
+  return (TERMINAL as readonly string[]).includes(statusOrEventType);
+}
+
+/**
+ * The characters and length an experiment id may have, as regex source without anchors, for
+ * patterns that embed an id (a dashboard path). The store makes `crypto.randomUUID()` ids, which
+ * fit; anything else is answered like an unknown id, and never reaches a Redis key or a file path.
+ */
+export const EXPERIMENT_ID_SOURCE = '[A-Za-z0-9_-]{1,64}';
+const EXPERIMENT_ID = new RegExp(`^${EXPERIMENT_ID_SOURCE}$`);
+export const isExperimentId = (value: unknown): value is string => typeof value === 'string' && EXPERIMENT_ID.test(value);
+
+/** The 8-character id the dashboard and `trainyard list` show; any unique prefix is accepted back. */
+export const shortId = (id: string) => id.slice(0, 8);
+
+/** A whole id as the store makes it (`crypto.randomUUID()`, any case): a client may use it as is, with no look-up. */
+export const WHOLE_EXPERIMENT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** An experiment as stored: spec, owner, status, timestamps and result. */
 export interface ExperimentRecord {

@@ -1,8 +1,8 @@
 // Property: whatever JSON a client sends, resolveExperimentRequest either returns a spec the schema
 // accepts, or throws SpecValidationError with at least one issue; never another error. Bodies come
-// from test/support/hostile-bodies.ts (arbitrary JSON, near-valid specs, prototype keys).
+// from libs/testing/src/hostile-bodies.ts (arbitrary JSON, near-valid specs, prototype keys).
 import fc from 'fast-check';
-import { anyBody, withPrototypeKey } from '../../../test/support/hostile-bodies';
+import { anyBody, withPrototypeKey } from '@trainyard/testing';
 import { ExperimentSpecSchema, prototypeKeyIssues, resolveExperimentRequest, SpecValidationError } from './index';
 
 const outcome = (raw: string) => {

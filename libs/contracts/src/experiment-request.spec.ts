@@ -1,5 +1,5 @@
 import { mergeOverrides, PRESET_NAMES, presetSpec, prototypeKeyIssues } from './index';
-import { issuesOf } from '../../../test/support/spec-issues';
+import { issuesOf } from '@trainyard/testing';
 
 
 describe('resolveExperimentRequest', () => {
@@ -19,6 +19,22 @@ describe('resolveExperimentRequest', () => {
         { path: 'model.depth', message: 'unknown field' },
       ]),
     );
+  });
+
+  // A field that belongs to another variant of the model or optimizer says so, rather than "unknown".
+  it.each([
+    [{ preset: 'mnist-fc', model: { head: 'conv1x1' } }, 'model.head', 'not a setting of the fc2layer model (only cnn and vgg16 have a head)'],
+    [{ preset: 'mnist-cnn', optimizer: { type: 'adam', lr: 0.001, momentum: 0.9 } }, 'optimizer.momentum', 'not a setting of the adam optimizer (only sgd has a momentum)'],
+  ])('names the variants %j that have the field', (body, path, message) => {
+    expect(issuesOf(body)).toContainEqual({ path, message });
+  });
+
+  it('says that a change of optimizer needs its own learning rate, not "expected number, received undefined"', () => {
+    expect(issuesOf({ preset: 'mnist-cnn', optimizer: { type: 'adam' } })).toEqual([
+      { path: 'optimizer.lr', message: 'missing: a change of optimizer needs its own learning rate (lr; --lr in the CLI)' },
+    ]);
+    // A wrong type still gets the schema's own message.
+    expect(issuesOf({ preset: 'mnist-cnn', optimizer: { lr: 'fast' } })[0].message).toMatch(/expected number, received string/);
   });
 
   it.each([

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ExperimentSpecSchema, type ExperimentSpec } from './experiment-spec.schema';
+import { ExperimentSpecSchema, VARIANT_FIELDS, type ExperimentSpec } from './experiment-spec.schema';
 import { courseEpochs } from './course-steps';
 import { PRESETS, PRESET_NAMES, type PresetName } from './presets';
 
@@ -9,7 +9,17 @@ export const ExperimentRequestSchema = z
   .looseObject({ preset: z.enum(PRESET_NAMES as [PresetName, ...PresetName[]]).optional() });
 
 type Plain = Record<string, unknown>;
-const isPlain = (v: unknown): v is Plain => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** A JSON object: not null, not an array. */
+export const isPlain = (v: unknown): v is Plain => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * One problem with a request: the dotted path of the offending field (array indices as numbers,
+ * `(root)` for the body itself) and what is wrong there. A 400's `issues` are these.
+ */
+export interface ValidationIssue {
+  path: string;
+  message: string;
+}
 
 /**
  * Merges overrides into a preset field by field. Both the result and every nested object it builds
@@ -48,8 +58,8 @@ const MAX_PROTOTYPE_KEY_ISSUES = 20;
  * describeIssues (array indices as numbers), at most 20, parents before children. Walks with an explicit
  * stack: a 64 kB body can nest 32k levels deep, past what recursion survives.
  */
-export function prototypeKeyIssues(value: unknown): { path: string; message: string }[] {
-  const issues: { path: string; message: string }[] = [];
+export function prototypeKeyIssues(value: unknown): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
   const stack: { node: unknown; path: string }[] = [{ node: value, path: '' }];
   while (stack.length > 0 && issues.length < MAX_PROTOTYPE_KEY_ISSUES) {
     const { node, path } = stack.pop()!;
@@ -76,23 +86,39 @@ export function assertNoPrototypeKeys(body: unknown, what = 'request body'): voi
 export class SpecValidationError extends Error {
   constructor(
     message: string,
-    readonly issues: { path: string; message: string }[],
+    readonly issues: ValidationIssue[],
   ) {
     super(message);
     this.name = 'SpecValidationError';
   }
 }
 
-export function describeIssues(error: z.ZodError): { path: string; message: string }[] {
-  // An unknown key is reported at its own path, so a client can point at the offending field.
+/**
+ * A zod error as ValidationIssues. An unknown key is reported at its own path, so a client can
+ * point at the offending field. Given the parsed `input`, a key that another variant of the model
+ * or optimizer has (VARIANT_FIELDS) is named as such: `model.head` on fc2layer is "not a setting
+ * of the fc2layer model (only cnn and vgg16 have a head)", not "unknown field".
+ */
+export function describeIssues(error: z.ZodError, input?: unknown): ValidationIssue[] {
   return error.issues.flatMap((i) => {
     const base = i.path.map(String);
     const keys = i.code === 'unrecognized_keys' ? i.keys : [undefined];
     return keys.map((k) => ({
       path: [...base, ...(k === undefined ? [] : [k])].join('.') || '(root)',
-      message: k === undefined ? i.message : 'unknown field',
+      message: k === undefined ? i.message : (otherVariantsField(base, k, input) ?? 'unknown field'),
     }));
   });
+}
+
+function otherVariantsField(base: string[], key: string, input: unknown): string | undefined {
+  if (base.length !== 1 || !Object.hasOwn(VARIANT_FIELDS, base[0]) || !isPlain(input)) return undefined;
+  const what = base[0] as keyof typeof VARIANT_FIELDS;
+  const value = input[what];
+  const type = isPlain(value) ? value.type : undefined;
+  const owners = Object.entries(VARIANT_FIELDS[what]).flatMap(([t, fields]) => (t !== type && fields.includes(key) ? [t] : []));
+  if (typeof type !== 'string' || !owners.length) return undefined;
+  const list = owners.length === 1 ? owners[0] : `${owners.slice(0, -1).join(', ')} and ${owners.at(-1)}`;
+  return `not a setting of the ${type} ${what} (only ${list} ${owners.length === 1 ? 'has' : 'have'} a ${key})`;
 }
 
 /**
@@ -124,13 +150,13 @@ export function resolveExperimentRequest(body: unknown): ExperimentSpec {
 function parseSpec(merged: Plain): ExperimentSpec {
   const parsed = ExperimentSpecSchema.safeParse(merged);
   if (!parsed.success) {
-    const issues = describeIssues(parsed.error);
+    const issues = describeIssues(parsed.error, merged);
     throw new SpecValidationError(`Invalid experiment: ${formatIssues(issues)}`, issues);
   }
   return parsed.data;
 }
 
-export function formatIssues(issues: { path: string; message: string }[]): string {
+export function formatIssues(issues: ValidationIssue[]): string {
   return issues.map((i) => `${i.path}: ${i.message}`).join('; ');
 }
 

@@ -3,10 +3,25 @@ import {
   activationValuesPerSample,
   imageShape,
   maxBatchForMemory,
+  modelInputShape,
   PRESET_NAMES,
   presetSpec,
 } from './index';
-import { issuesOf } from '../../../test/support/spec-issues';
+import { issuesOf } from '@trainyard/testing';
+
+describe('image shapes', () => {
+  const MNIST = { height: 28, width: 28, channels: 1 };
+  const CIFAR = { height: 32, width: 32, channels: 3 };
+
+  it("gives each model the course's input: MNIST's for the MNIST nets, CIFAR-10's for the CIFAR nets", () => {
+    expect([modelInputShape('fc2layer'), modelInputShape('cnn'), modelInputShape('cifar-cnn'), modelInputShape('vgg16')]).toEqual([MNIST, MNIST, CIFAR, CIFAR]);
+  });
+
+  it("fixes the shape per data set, and gives synthetic data the model's own", () => {
+    expect([imageShape('mnist', 'vgg16'), imageShape('mnist-bundled', 'cifar-cnn'), imageShape('cifar10', 'cnn')]).toEqual([MNIST, MNIST, CIFAR]);
+    expect([imageShape('synthetic', 'cnn'), imageShape('synthetic', 'vgg16')]).toEqual([MNIST, CIFAR]);
+  });
+});
 
 describe('ExperimentSpecSchema: activation memory', () => {
   it("refuses the issue's VGG evaluation batch of 10,000, naming testBatchSize and its limit", () => {

@@ -17,10 +17,15 @@ export interface ImageShape {
 const MNIST_SHAPE: ImageShape = { height: 28, width: 28, channels: 1 };
 const CIFAR_SHAPE: ImageShape = { height: 32, width: 32, channels: 3 };
 
+/** The input each model was designed for: MNIST's 28×28×1 (fc2layer, cnn), CIFAR-10's 32×32×3 (cifar-cnn, vgg16). */
+export function modelInputShape(model: ModelSpec['type']): ImageShape {
+  return model === 'cifar-cnn' || model === 'vgg16' ? CIFAR_SHAPE : MNIST_SHAPE;
+}
+
 /** The image shape a spec trains on: fixed per data set; `synthetic` takes the model's own. */
 export function imageShape(dataset: DatasetName, model: ModelSpec['type']): ImageShape {
   if (dataset === 'cifar10') return CIFAR_SHAPE;
-  if (dataset === 'synthetic') return model === 'cifar-cnn' || model === 'vgg16' ? CIFAR_SHAPE : MNIST_SHAPE;
+  if (dataset === 'synthetic') return modelInputShape(model);
   return MNIST_SHAPE;
 }
 
@@ -52,18 +57,34 @@ export const ModelSpecSchema = z.discriminatedUnion('type', [
 export type ModelSpec = z.infer<typeof ModelSpecSchema>;
 export type ModelType = ModelSpec['type'];
 
+// Each optimizer type has its own learning rate: the merge of a preset's optimizer with one of
+// another type keeps none of the preset's fields, so a missing lr is said in those words.
+const learningRate = z
+  .number({ error: (issue) => (issue.input === undefined ? 'missing: a change of optimizer needs its own learning rate (lr; --lr in the CLI)' : undefined) })
+  .gt(0);
+
 export const OptimizerSpecSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('sgd'),
-    lr: z.number().gt(0).max(10),
+    lr: learningRate.max(10),
     momentum: z.number().min(0).max(0.999).default(0),
   }),
   z.strictObject({
     type: z.literal('adam'),
-    lr: z.number().gt(0).max(1),
+    lr: learningRate.max(1),
   }),
 ]);
 export type OptimizerSpec = z.infer<typeof OptimizerSpecSchema>;
+
+/**
+ * The settings each variant of a spec's model and optimizer has, by type, read from the schemas
+ * above (`VARIANT_FIELDS.model.cnn` = type, features, head). A field another variant has is
+ * reported as "not a setting of this one" rather than as an unknown field (see describeIssues).
+ */
+export const VARIANT_FIELDS: Readonly<Record<'model' | 'optimizer', Readonly<Record<string, readonly string[]>>>> = {
+  model: Object.fromEntries(ModelSpecSchema.options.map((o) => [o.shape.type.value, Object.keys(o.shape)])),
+  optimizer: Object.fromEntries(OptimizerSpecSchema.options.map((o) => [o.shape.type.value, Object.keys(o.shape)])),
+};
 
 const channelValues = z.array(z.number().min(-1000).max(1000)).min(1).max(3);
 

@@ -4,9 +4,9 @@ import Redis from 'ioredis';
 import { Server } from 'socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { io as connect, type Socket } from 'socket.io-client';
-import { experimentRoom, presetSpec, type ExperimentEvent, type ServerToClientEvents } from '@trainyard/contracts';
-import { deleteKeys, startTestRedis, testPrefix, type TestRedis } from '../../../test/support/test-redis';
-import { EXPERIMENT_EVENT, ExperimentEventPublisher, socketIoRedisKey } from './experiment-event.publisher';
+import { EXPERIMENT_EVENT, experimentRoom, presetSpec, socketIoRedisKey, type ExperimentEvent, type ServerToClientEvents } from '@trainyard/contracts';
+import { deleteKeys, startTestRedis, testPrefix, type TestRedis } from '@trainyard/testing';
+import { ExperimentEventPublisher } from './experiment-event.publisher';
 import { ExperimentStore } from './experiment.store';
 
 // What the API does with the adapter, reduced to the part this package must agree with: the key.
@@ -55,10 +55,5 @@ describe('ExperimentEventPublisher', () => {
     while (received.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     expect(received).toEqual(await store.events(watched.id));
     expect(received.map((e) => [e.seq, e.type])).toEqual([[1, 'queued'], [2, 'cancelled']]);
-  });
-
-  it('keeps socket.io\'s default key for the default prefix only', () => {
-    expect(socketIoRedisKey('trainyard')).toBe('socket.io');
-    expect(socketIoRedisKey('test-1')).toBe('test-1:socket.io');
   });
 });

@@ -1,21 +1,6 @@
 import { Emitter } from '@socket.io/redis-emitter';
 import type Redis from 'ioredis';
-import { experimentRoom, type ExperimentEvent, type ServerToClientEvents } from '@trainyard/contracts';
-
-/** @socket.io/redis-adapter's and -emitter's default channel key. */
-export const SOCKET_IO_REDIS_KEY = 'socket.io';
-
-/**
- * The key the API's `@socket.io/redis-adapter` and every publisher must share. The default
- * prefix keeps socket.io's default key; any other prefix (a second deployment on the same Redis,
- * a test) gets its own, so their broadcasts never cross.
- */
-export const DEFAULT_PREFIX = 'trainyard';
-export function socketIoRedisKey(prefix: string): string {
-  return prefix === DEFAULT_PREFIX ? SOCKET_IO_REDIS_KEY : `${prefix}:${SOCKET_IO_REDIS_KEY}`;
-}
-
-export const EXPERIMENT_EVENT = 'experiment:event' satisfies keyof ServerToClientEvents;
+import { EXPERIMENT_EVENT, experimentRoom, type ExperimentEvent, type ServerToClientEvents } from '@trainyard/contracts';
 
 /**
  * Sends stored events to socket.io room `experimentRoom(id)` on every API instance, through

@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 import { presetSpec } from '@trainyard/contracts';
-import { deleteKeys, testPrefix, useTestRedis } from '../../../test/support/test-redis';
+import { deleteKeys, testPrefix, until, useTestRedis } from '@trainyard/testing';
 import { subscribeToCancellations } from './experiment-cancellation';
 import { ExperimentNotFoundError, ExperimentStore, FencedOutError } from './experiment.store';
 
@@ -184,7 +184,7 @@ describe('ExperimentStore', () => {
       const running = await store.create({ owner: 'alice', spec });
       await store.appendEvent(running.id, { type: 'started', backend: 'cpu', params: 1, trainSamples: 1, testSamples: 1, epochs: 1, batches: 1 });
       expect(await store.requestCancel(running.id)).toMatchObject({ status: 'running', cancelRequested: true });
-      await waitFor(() => heard.includes(running.id));
+      await until(() => heard.includes(running.id), 'the cancel request to be heard');
 
       await expect(store.requestCancel('missing')).resolves.toBeNull();
       const again = await store.requestCancel(queued.id);
@@ -195,11 +195,3 @@ describe('ExperimentStore', () => {
     }
   });
 });
-
-async function waitFor(check: () => boolean, timeoutMs = 2000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
 import {
-  TERMINAL_EVENT_TYPES,
   type ExperimentEvent,
   type ExperimentEventBody,
   type ExperimentSpec,
@@ -136,6 +135,21 @@ export class ExperimentStore {
     if (await this.redis.exists(key)) await this.redis.hset(key, 'adminNote', note);
   }
 
+  /**
+   * Marks a run failed with `error` (what its owner reads): every writer of `failed` goes through
+   * here. Returns the stored event, or null when the record was already finished (the first
+   * terminal event wins, so a second writer's failure is refused harmlessly). A TA's part, if
+   * any, is set first with setAdminNote. One writer per situation:
+   * - the worker's handler, for a job it ran: it alone knows the error's class, its TA detail and
+   *   the attempts left (TrainExperimentHandler.afterFailure / afterBackendCrash);
+   * - the worker's FailedJobsListener, for a job BullMQ failed where no handler ran (stalled more
+   *   than maxStalledCount times), whose record would otherwise say `running` for ever;
+   * - the API, when enqueueing failed: no job exists, so no worker will ever write it.
+   */
+  recordFailure(id: string, error: string): Promise<ExperimentEvent | null> {
+    return this.appendEvent(id, { type: 'failed', error });
+  }
+
   /** Newest first. */
   async list(filter: ListFilter = {}): Promise<ExperimentRecord[]> {
     const index = filter.owner ? this.keys.byOwner(filter.owner) : this.keys.all;
@@ -166,7 +180,6 @@ export class ExperimentStore {
     // The seq is only known inside the script: it joins the two halves of the JSON.
     const head = `{"id":${JSON.stringify(id)},"seq":`;
     const tail = `,${rest.slice(1)}`;
-    const terminal = TERMINAL_EVENT_TYPES.has(type);
     const patch = recordPatch(clean, at.toISOString());
     const seq = await this.redis.trainyardAppendEvent(
       this.keys.record(id),
@@ -176,9 +189,9 @@ export class ExperimentStore {
       id,
       head,
       tail,
-      terminal ? '1' : '0',
       at.getTime(),
-      patch[0] === 'status' ? patch[1] : '',
+      // The script derives the status from it (contracts' applyEvent, as a table).
+      type,
       this.keys.ownerPrefix,
       trainingPosition(clean),
       fence?.token ?? '',
@@ -288,7 +301,6 @@ export class ExperimentNotFoundError extends Error {
   }
 }
 
-/** The record fields an event sets, as HSET field/value pairs. */
 /**
  * Where a `progress` or `epoch` event stands in a run, as one increasing number: epoch × 10⁶ +
  * batch (both from 1), and an epoch's summary after all of its batches. '' for other events.
@@ -300,18 +312,18 @@ export function trainingPosition(body: ExperimentEventBody): string {
   return '';
 }
 
+/** The record fields an event sets besides its status (which the append script derives: applyEvent), as HSET field/value pairs. */
 function recordPatch(body: ExperimentEventBody, at: string): string[] {
   switch (body.type) {
-    case 'queued':
-      return ['status', 'queued'];
     case 'started':
-      return ['status', 'running', 'startedAt', at, 'backend', body.backend, ...(body.worker ? ['worker', body.worker] : [])];
+      return ['startedAt', at, 'backend', body.backend, ...(body.worker ? ['worker', body.worker] : [])];
     case 'completed':
-      return ['status', 'completed', 'finishedAt', at, 'result', JSON.stringify(body.result)];
+      return ['finishedAt', at, 'result', JSON.stringify(body.result)];
     case 'failed':
-      return ['status', 'failed', 'finishedAt', at, 'error', body.error];
+      return ['finishedAt', at, 'error', body.error];
     case 'cancelled':
-      return ['status', 'cancelled', 'finishedAt', at];
+      return ['finishedAt', at];
+    case 'queued':
     case 'progress':
     case 'epoch':
     case 'resumed':

@@ -1,11 +1,2 @@
-/**
- * The spec cannot train on its data (channels, image size or transform settings do not fit): no
- * retry can help, so the worker fails the run at once. Thrown only by the checks that compare a
- * spec with its data, never for a failure of the backend. A RangeError, as the checks were before.
- */
-export class IncompatibleSpecError extends RangeError {
-  constructor(message: string) {
-    super(message);
-    this.name = 'IncompatibleSpecError';
-  }
-}
+// Defined in libs/contracts, so the worker's main process classifies it without loading TF.js.
+export { IncompatibleSpecError } from '@trainyard/contracts';

@@ -1,6 +1,7 @@
 import type { Browser } from 'playwright-core';
-import { startHarness, type Harness } from '../../../apps/api/testing/api-harness';
-import { ensureWorkerBuilt, spawnWorker, type WorkerProcess } from '../../support/worker-process';
+import type { Harness } from '../../../apps/api/testing/api-harness';
+import { startApiWithWorker, type ApiWithWorkerOptions } from '../../support/api-with-worker';
+import type { WorkerProcess } from '../../support/worker-process';
 import { launchChromium } from './browser';
 import { ensureDashboardBuilt } from './dashboard-build';
 
@@ -14,27 +15,23 @@ export interface BrowserStack {
 
 /**
  * Builds what is stale (dashboard, worker), starts the API harness (its own Redis), a worker named
- * gpu-0 training with TF.js (the pure-JS cpu backend, as in every e2e test) and headless Chromium.
+ * gpu-0 training with TF.js (by default the pure-JS cpu backend, as in every e2e test; `worker`
+ * may set another) and headless Chromium.
  */
-export async function startBrowserStack(): Promise<BrowserStack> {
+export async function startBrowserStack(opts: { worker?: ApiWithWorkerOptions['worker'] } = {}): Promise<BrowserStack> {
   ensureDashboardBuilt();
-  ensureWorkerBuilt();
-  const h = await startHarness();
-  const worker = spawnWorker({ redisUrl: h.redis.url, prefix: h.config.queuePrefix, home: h.home, name: 'gpu-0' });
+  const stack = await startApiWithWorker('gpu-0', { worker: opts.worker });
   const browser = await launchChromium().catch(async (err: unknown) => {
-    await worker.stop();
-    await h.close();
+    await stack.close();
     throw err;
   });
-  await worker.ready;
   return {
-    h,
-    worker,
+    h: stack.h,
+    worker: stack.worker,
     browser,
     close: async () => {
       await browser.close();
-      await worker.stop();
-      await h.close();
+      await stack.close();
     },
   };
 }

@@ -1,5 +1,5 @@
 import { createParamDecorator, SetMetadata, type ExecutionContext } from '@nestjs/common';
-import type { Principal } from './principal';
+import type { Principal } from '@trainyard/contracts';
 
 export const PUBLIC_ROUTE = 'trainyard:public';
 export const ADMIN_ROUTE = 'trainyard:admin';

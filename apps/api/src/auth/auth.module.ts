@@ -3,9 +3,8 @@ import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import type { AppConfig } from '@trainyard/config';
-import { APP_CONFIG } from '../app-config.token';
+import { APP_CONFIG, RedisClients } from '@trainyard/core';
 import { UserThrottlerGuard } from '../limits/user-throttler.guard';
-import { RedisClients } from '../redis.providers';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
 

@@ -5,11 +5,12 @@ import * as path from 'node:path';
 import { Logger } from '@nestjs/common';
 import Redis from 'ioredis';
 import type { AppConfig } from '@trainyard/config';
-import { deleteKeys, startTestRedis, testPrefix, type TestRedis } from '../../../../test/support/test-redis';
-import type { RedisClients } from '../redis.providers';
+import { deleteKeys, startTestRedis, testPrefix, until, type TestRedis } from '@trainyard/testing';
+import type { RedisClients } from '@trainyard/core';
 import { createRedisClient } from '@trainyard/redis';
 import { AuthService } from './auth.service';
-import { hashTokenHex, parseRoster } from './roster';
+import { hashTokenHex } from '@trainyard/config';
+import { parseRoster } from './roster';
 
 const ADMIN_TOKEN = 'admin-token-0123456789';
 const ALICE_TOKEN = 'alice-token-0123456789';
@@ -126,7 +127,7 @@ describe('AuthService', () => {
     await one.revoke('alice');
     expect(await two.authenticate(ALICE_TOKEN)).toBeUndefined();
     expect(two.isCurrent('alice', identity.credential)).toBe(false);
-    await waitFor(() => heard.some((names) => names?.includes('alice')));
+    await until(() => heard.some((names) => names?.includes('alice')), 'the roster change to be heard');
   });
 
   it.each([
@@ -148,11 +149,3 @@ describe('AuthService', () => {
     expect(message).not.toContain(ADMIN_TOKEN);
   });
 });
-
-async function waitFor(check: () => boolean, timeoutMs = 2000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}

@@ -1,11 +1,10 @@
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { EventEmitter } from 'node:events';
 import crypto from 'node:crypto';
-import { runDetached, type AppConfig } from '@trainyard/config';
-import { InjectConfig } from '../app-config.token';
-import { RedisClients } from '../redis.providers';
-import type { Principal, Role } from './principal';
-import { hashToken, newToken, NO_ROSTER_MESSAGE, readRosterFile, RosterError } from './roster';
+import { hashToken, newToken, runDetached, type AppConfig } from '@trainyard/config';
+import type { Principal, Role } from '@trainyard/contracts';
+import { InjectConfig, RedisClients } from '@trainyard/core';
+import { NO_ROSTER_MESSAGE, readRosterFile, RosterError } from './roster';
 import { RosterStore, type RosterChangeResult, type StoredUser } from './roster.store';
 
 /** A user as kept in memory: the digest only, never the token; none once revoked. */

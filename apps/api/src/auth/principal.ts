@@ -1,11 +1,6 @@
-export const ROLES = ['student', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
+import type { Principal } from '@trainyard/contracts';
 
-/** Who is calling: attached to the HTTP request and to `socket.data` once authenticated. */
-export interface Principal {
-  name: string;
-  role: Role;
-}
+// The caller, a Principal, is attached to the HTTP request and to `socket.data` once authenticated.
 
 export const isAdmin = (p: Principal) => p.role === 'admin';
 

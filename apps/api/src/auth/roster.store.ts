@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import type { Role } from './principal';
+import type { Role } from '@trainyard/contracts';
 import type { RosterFileUser } from './roster';
 import { CHANGE_USER_LUA, SEED_ROSTER_LUA } from './roster.scripts';
 

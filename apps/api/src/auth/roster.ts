@@ -1,8 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import { load as loadYaml } from 'js-yaml';
 import { z } from 'zod';
-import { ROLES, type Role } from './principal';
+import { ROLES, isPlain, type Role } from '@trainyard/contracts';
 
 // CLASS_ROSTER: a JSON or YAML file, either a list of entries or `{ users: [...] }`, each
 // `{ name, role, tokenHash }` with tokenHash the sha256 hex of the token. A plain `token` is
@@ -32,7 +31,7 @@ const RosterEntrySchema = z
 
 // `{ users: [...] }` is unwrapped first, so that an issue is reported at its entry, not as "no union matched".
 const RosterSchema = z
-  .preprocess((raw) => (typeof raw === 'object' && raw !== null && !Array.isArray(raw) && Object.keys(raw).join() === 'users' ? (raw as { users: unknown }).users : raw), z.array(RosterEntrySchema))
+  .preprocess((raw) => (isPlain(raw) && Object.keys(raw).join() === 'users' ? (raw as { users: unknown }).users : raw), z.array(RosterEntrySchema))
   .superRefine((entries, ctx) => {
     const seen = new Set<string>();
     for (const e of entries) {
@@ -50,10 +49,6 @@ export interface RosterFileUser {
 
 export class RosterError extends Error {}
 
-export const hashToken = (token: string): Buffer => createHash('sha256').update(token, 'utf8').digest();
-export const hashTokenHex = (token: string): string => hashToken(token).toString('hex');
-/** 192 random bits: the one way tokens are made (API, CLI, demo). */
-export const newToken = () => `ty_${randomBytes(24).toString('base64url')}`;
 
 export function parseRoster(text: string, file: string): RosterFileUser[] {
   let raw: unknown;

@@ -1,9 +1,8 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, NotFoundException, Param, Patch, Post, Query, Res, StreamableFile } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { createReadStream } from 'node:fs';
-import { parseExperimentAnnotation, type ExperimentSpec } from '@trainyard/contracts';
+import { parseExperimentAnnotation, type ExperimentSpec, type Principal } from '@trainyard/contracts';
 import { AdminOnly, CurrentUser } from '../auth/auth.decorators';
-import type { Principal } from '../auth/principal';
 import { ExperimentRequestPipe } from '../middleware/experiment-request.pipe';
 import { ExperimentsService } from '../services/experiments.service';
 import { ModelArtifactsService } from '../services/model-artifacts.service';

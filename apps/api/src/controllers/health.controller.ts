@@ -2,25 +2,18 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Queue } from 'bullmq';
-import { QueueName, workerHeartbeatKey, type WorkerHeartbeat } from '@trainyard/contracts';
+import { workerHeartbeatKey, type HealthBody, type WorkerHeartbeat } from '@trainyard/contracts';
+import { QueueName } from '@trainyard/training-queue';
 import type { AppConfig } from '@trainyard/config';
-import { InjectConfig } from '../app-config.token';
+import { InjectConfig, RedisClients } from '@trainyard/core';
 import { Public } from '../auth/auth.decorators';
 import { REDIS_RETRY_AFTER_S } from '../middleware/redis-unavailable.filter';
-import { RedisClients } from '../redis.providers';
 
 const HEALTH_TIMEOUT_MS = 2000;
 
 // ioredis queues commands while disconnected, so a dead Redis would hang the probe without a deadline.
 const withTimeout = <T>(p: Promise<T>, ms: number) =>
   Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms).unref())]);
-
-export interface HealthBody {
-  status: 'ok' | 'degraded' | 'error';
-  redis: { ok: boolean; latencyMs?: number; error?: string };
-  /** `backend`: each worker's last heartbeat (backend, backendOk, ...), null when it published none (not a Trainyard worker, or gone). */
-  workers: { count: number; names: string[]; backend?: Record<string, WorkerHeartbeat | null> };
-}
 
 @ApiTags('ops')
 @Controller('health')

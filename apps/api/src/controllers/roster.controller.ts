@@ -1,10 +1,9 @@
 import { Body, ConflictException, Controller, Get, Header, HttpCode, HttpStatus, NotFoundException, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { SpecValidationError, describeIssues, formatIssues } from '@trainyard/contracts';
+import { ROLES, SpecValidationError, describeIssues, formatIssues } from '@trainyard/contracts';
 import { AdminOnly } from '../auth/auth.decorators';
 import { AuthService, RosterChangeError } from '../auth/auth.service';
-import { ROLES } from '../auth/principal';
 import { USER_NAME } from '../auth/roster';
 
 const NewUserSchema = z.strictObject({

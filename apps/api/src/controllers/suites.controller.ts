@@ -1,11 +1,9 @@
 import { Body, Controller, NotFoundException, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { SUITES, SpecValidationError, presetSpec, type SuiteName } from '@trainyard/contracts';
+import { SUITES, SpecValidationError, isPlain, presetSpec, type Principal, type SuiteName } from '@trainyard/contracts';
 import { CurrentUser } from '../auth/auth.decorators';
-import type { Principal } from '../auth/principal';
 import { ExperimentsService } from '../services/experiments.service';
 
-const isPlain = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 @ApiTags('experiments')
 @ApiBearerAuth()

@@ -9,13 +9,13 @@ import {
   type OnGatewayInit,
 } from '@nestjs/websockets';
 import type { Server, Socket } from 'socket.io';
-import { experimentRoom, type ClientToServerEvents, type ServerToClientEvents, type SubscribeAck } from '@trainyard/contracts';
+import { experimentRoom, isExperimentId, type ClientToServerEvents, type Principal, type ServerToClientEvents, type SubscribeAck } from '@trainyard/contracts';
 import { runDetached, type AppConfig } from '@trainyard/config';
 import { ExperimentStore } from '@trainyard/experiment-store';
-import { InjectConfig } from '../app-config.token';
+import { InjectConfig } from '@trainyard/core';
 import { REDIS_RETRY_AFTER_S } from '../middleware/redis-unavailable.filter';
 import { AuthService } from '../auth/auth.service';
-import { canAccess, type Principal } from '../auth/principal';
+import { canAccess } from '../auth/principal';
 import { SocketQuota } from './socket-quota';
 
 interface SocketData {
@@ -30,7 +30,6 @@ type EventsSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<st
 export const userRoom = (name: string) => `user:${name}`;
 export const UNAUTHORIZED = 'unauthorized';
 
-const EXPERIMENT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const NOT_FOUND: SubscribeAck = { ok: false, error: 'not found' };
 
 /** The `connect_error` message over the cap (config `MAX_SOCKETS_PER_TOKEN`). */
@@ -132,7 +131,7 @@ export class ExperimentEventsGateway implements OnGatewayInit, OnGatewayConnecti
   @SubscribeMessage('subscribe')
   async subscribe(@ConnectedSocket() client: EventsSocket, @MessageBody() body: unknown): Promise<SubscribeAck> {
     const id = (body as { id?: unknown } | null)?.id;
-    if (typeof id !== 'string' || !EXPERIMENT_ID.test(id)) return NOT_FOUND;
+    if (!isExperimentId(id)) return NOT_FOUND;
     try {
       // A socket that slipped in as its token was revoked gets nothing more.
       await this.auth.refreshIfStale();

@@ -1,5 +1,5 @@
 import type { ClassLimits } from '@trainyard/config';
-import { sampleEpochs, trainSampleCount, type ExperimentSpec } from '@trainyard/contracts';
+import { sampleEpochs, trainSampleCount, type ExperimentSpec, type JobLimits, type ValidationIssue } from '@trainyard/contracts';
 
 /**
  * The class's per-job bounds (MAX_EPOCHS_PER_JOB, MAX_SAMPLE_EPOCHS_PER_JOB), narrower than the
@@ -7,8 +7,8 @@ import { sampleEpochs, trainSampleCount, type ExperimentSpec } from '@trainyard/
  * submit a longer run on a student's behalf. Breaking them is a 400 naming the field: waiting
  * would not help, unlike the per-student limits' 429.
  */
-export function jobBoundIssues(spec: ExperimentSpec, limits: ClassLimits): { path: string; message: string }[] {
-  const issues: { path: string; message: string }[] = [];
+export function jobBoundIssues(spec: ExperimentSpec, limits: ClassLimits): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
   const ask = 'ask a TA to submit a longer run for you';
   if (spec.epochs > limits.maxEpochsPerJob) {
     // A preset request without epochs gets the course's SGD steps (courseEpochs): on a few images that is many epochs.
@@ -26,3 +26,6 @@ export function jobBoundIssues(spec: ExperimentSpec, limits: ClassLimits): { pat
   }
   return issues;
 }
+
+/** The bounds jobBoundIssues applies, as `GET /api/me` shows them to a student (the dashboard's form hints). */
+export const jobLimits = (limits: ClassLimits): JobLimits => ({ maxEpochsPerJob: limits.maxEpochsPerJob, maxSampleEpochsPerJob: limits.maxSampleEpochsPerJob });

@@ -1,6 +1,7 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { EXPERIMENT_ID_SOURCE } from '@trainyard/contracts';
 
 /** The built dashboard (apps/dashboard/dist), from src/ under jest and dist/ when built. */
 export const DASHBOARD_DIR = path.join(__dirname, '..', '..', '..', 'dashboard', 'dist');
@@ -10,7 +11,7 @@ export const DASHBOARD_DIR = path.join(__dirname, '..', '..', '..', 'dashboard',
  * reload or a shared link works. A whitelist, so it can never shadow /api, /health, /metrics,
  * /admin or /socket.io.
  */
-export const DASHBOARD_ROUTES = /^\/(?:|signin|submit|compare|queue|runs\/[A-Za-z0-9_-]{1,64})\/?$/;
+export const DASHBOARD_ROUTES = new RegExp(`^/(?:|signin|submit|compare|queue|runs/${EXPERIMENT_ID_SOURCE})/?$`);
 
 /** Paths that belong to the API and its other pages: an unknown one there stays the API's JSON 404. */
 export const RESERVED_PATHS = /^\/(?:api|health|metrics|admin|socket\.io|assets)(?:\/|$)/;

@@ -1,5 +1,5 @@
 import { ArgumentsHost } from '@nestjs/common';
-import { SpecValidationError } from '@trainyard/contracts';
+import { SpecValidationError, type ValidationIssue } from '@trainyard/contracts';
 import { ExperimentRequestPipe } from './experiment-request.pipe';
 import { SpecValidationFilter } from './spec-validation.filter';
 
@@ -35,7 +35,7 @@ describe('ExperimentRequestPipe + SpecValidationFilter', () => {
     const sent = respond(caught as SpecValidationError);
     expect(sent.status).toBe(400);
     expect(sent.body).toMatchObject({ statusCode: 400, error: 'Bad Request', message: expect.any(String) });
-    const issues = (sent.body as { issues: { path: string; message: string }[] }).issues;
+    const issues = (sent.body as { issues: ValidationIssue[] }).issues;
     expect(issues).toContainEqual({ path, message: expect.stringMatching(message) });
     expect((sent.body as { message: string }).message).toContain(path === '(root)' ? 'JSON object' : path);
   });

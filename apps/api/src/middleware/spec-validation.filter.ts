@@ -1,11 +1,11 @@
 import { Catch, HttpStatus, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
-import { SpecValidationError } from '@trainyard/contracts';
+import { SpecValidationError, type ValidationIssue } from '@trainyard/contracts';
 
 export interface ValidationErrorBody {
   statusCode: 400;
   error: 'Bad Request';
   message: string;
-  issues: { path: string; message: string }[];
+  issues: ValidationIssue[];
 }
 
 export const validationErrorBody = (err: SpecValidationError): ValidationErrorBody => ({

@@ -10,7 +10,7 @@ const log = (message: string) => logger.warn(message);
 /**
  * IoAdapter with @socket.io/redis-adapter: room broadcasts from any process (the workers' and the
  * store's redis-emitter, other API instances) reach the sockets connected here. `key` must be the
- * emitter's: `socketIoRedisKey(prefix)` from the experiment store.
+ * emitter's: `socketIoRedisKey(prefix)`, beside the socket contract in libs/contracts.
  */
 export class WebSocketAdapter extends IoAdapter {
   private readonly clients: ReturnType<typeof createRedisClient>[] = [];

@@ -2,20 +2,15 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { ConflictException, ForbiddenException, Injectable, Logger, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import type { AppConfig } from '@trainyard/config';
-import { JobName, QueueName, SpecValidationError, formatIssues, type ExperimentAnnotation, type ExperimentEvent, type ExperimentSpec, type TrainJobData } from '@trainyard/contracts';
-import { ExperimentStore, FairShareScheduler, RAISED_PRIORITY, TERMINAL_STATUSES, trainJobOptions, type ExperimentRecord } from '@trainyard/experiment-store';
-import { InjectConfig } from '../app-config.token';
+import { SpecValidationError, TERMINAL_STATUSES, formatIssues, isExperimentId, type ExperimentAnnotation, type ExperimentEvent, type ExperimentSpec, type ExperimentView, type Principal } from '@trainyard/contracts';
+import { ExperimentStore, type ExperimentRecord } from '@trainyard/experiment-store';
+import { QueueName, FairShareScheduler, RAISED_PRIORITY, TrainingQueue, type TrainJobData } from '@trainyard/training-queue';
+import { InjectConfig } from '@trainyard/core';
 import { AuthService } from '../auth/auth.service';
-import { canAccess, isAdmin, type Principal } from '../auth/principal';
+import { canAccess, isAdmin } from '../auth/principal';
 import { jobBoundIssues } from '../limits/job-bounds';
 import { LimitExceededException } from '../limits/limit-exceeded.exception';
 import { QueueEstimatesService } from './queue-estimates.service';
-
-// Ids are the store's UUIDs; anything else is answered like an unknown id (and never reaches a path).
-const EXPERIMENT_ID = /^[A-Za-z0-9_-]{1,64}$/;
-
-/** A record as the API shows it: a queued one also has its place in the fair order and, with history, an estimate. */
-export type ExperimentView = ExperimentRecord & { position?: number; estimatedStartAt?: string };
 
 export interface CancelOutcome {
   experiment: ExperimentRecord;
@@ -40,6 +35,7 @@ export class ExperimentsService {
     private readonly store: ExperimentStore,
     @InjectQueue(QueueName.Training) private readonly queue: Queue<TrainJobData>,
     private readonly fair: FairShareScheduler,
+    private readonly training: TrainingQueue,
     private readonly estimates: QueueEstimatesService,
     private readonly auth: AuthService,
   ) {}
@@ -74,17 +70,12 @@ export class ExperimentsService {
       views.push({ ...record, lastSeq: queued?.seq ?? record.lastSeq, position, ...(estimatedStartAt ? { estimatedStartAt } : {}) });
     }
     try {
-      await this.queue.addBulk(
-        records.map((r, i) => ({
-          name: JobName.TrainExperiment,
-          data: { experimentId: r.id, owner: r.owner, ...(exempt ? { exempt: true } : {}) },
-          opts: { ...trainJobOptions, jobId: r.id, priority: priorities[i] },
-        })),
-      );
+      await this.training.enqueue(records.map((r, i) => ({ experimentId: r.id, owner: r.owner, priority: priorities[i], ...(exempt ? { exempt: true } : {}) })));
     } catch (err) {
       const error = `could not enqueue: ${(err as Error).message}`;
       this.logger.error(error);
-      await Promise.allSettled(records.map((r) => this.store.appendEvent(r.id, { type: 'failed', error })));
+      // No job exists, so no worker will ever record these runs' end (see ExperimentStore.recordFailure).
+      await Promise.allSettled(records.map((r) => this.store.recordFailure(r.id, error)));
       throw new ServiceUnavailableException('The queue is unavailable; nothing was enqueued, try again');
     }
     return views;
@@ -99,7 +90,7 @@ export class ExperimentsService {
 
   /** The experiment, if it exists and this user may see it; otherwise 404, the same either way. */
   async getOwned(user: Principal, id: string): Promise<ExperimentRecord> {
-    const record = EXPERIMENT_ID.test(id) ? await this.store.get(id) : null;
+    const record = isExperimentId(id) ? await this.store.get(id) : null;
     if (!record || !canAccess(user, record)) throw new NotFoundException(`Experiment ${id} not found`);
     return forUser(user, record);
   }

@@ -2,12 +2,11 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { QueueEvents, type Queue } from 'bullmq';
 import { runDetached, type AppConfig } from '@trainyard/config';
-import { QueueName, type TrainJobData } from '@trainyard/contracts';
 import { ExperimentStore } from '@trainyard/experiment-store';
+import { QueueName, type TrainJobData } from '@trainyard/training-queue';
 import { bullConnectionOptions } from '@trainyard/redis';
-import { InjectConfig } from '../app-config.token';
-import { InjectRedisUrl } from '../redis.providers';
-import { MetricsService } from './metrics.service';
+import { InjectConfig, InjectRedisUrl } from '@trainyard/core';
+import { jobOutcome, MetricsService } from './metrics.service';
 
 /**
  * Feeds the job histograms from BullMQ's queue events (a Redis stream, so no polling): duration
@@ -45,8 +44,10 @@ export class JobMetricsListener implements OnModuleInit, OnApplicationShutdown {
     this.logger.warn(`Metrics for job ${jobId} skipped: ${(err as Error).message}`);
   }
 
-  private async observe(jobId: string, outcome: 'completed' | 'failed') {
+  private async observe(jobId: string, event: 'completed' | 'failed') {
     const job = await this.queue.getJob(jobId);
+    // A cancelled run completes its job too; its return value says so.
+    const outcome = jobOutcome(event, job?.returnvalue);
     if (job?.processedOn && job.finishedOn) {
       this.metrics.jobDuration.observe({ outcome }, (job.finishedOn - job.processedOn) / 1000);
       this.metrics.jobWait.observe((job.processedOn - job.timestamp) / 1000);

@@ -2,9 +2,28 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { QueueName } from '@trainyard/contracts';
+import { isTerminal, TERMINAL_STATUSES, type TerminalStatus } from '@trainyard/contracts';
+import { QueueName } from '@trainyard/training-queue';
 
-const QUEUE_STATES = ['waiting', 'prioritized', 'delayed', 'active', 'completed', 'failed', 'paused'] as const;
+/** Values of `trainyard_queue_jobs{state}` (BullMQ's job states). */
+export const QUEUE_STATES = ['waiting', 'prioritized', 'delayed', 'active', 'completed', 'failed', 'paused'] as const;
+
+/** Values of `trainyard_job_duration_seconds{outcome}`: how a training job ended, its run's terminal status. */
+export const JOB_OUTCOMES: readonly TerminalStatus[] = [...TERMINAL_STATUSES].filter(isTerminal);
+export type JobOutcome = TerminalStatus;
+
+/**
+ * The outcome of a job that BullMQ reports as `completed` or `failed`. A run cancelled by a user
+ * completes its job (so it is neither failed nor retried) with the return value
+ * `{ outcome: 'cancelled' }`, or `{ outcome: 'skipped' }` when its record had already finished
+ * (cancelled while queued): both are `cancelled` here (apps/worker TrainExperimentHandler,
+ * TrainJobOutcome). Anything else that completed trained to the end.
+ */
+export function jobOutcome(event: 'completed' | 'failed', returnvalue: unknown): JobOutcome {
+  if (event === 'failed') return 'failed';
+  const reported = (returnvalue as { outcome?: unknown } | null | undefined)?.outcome;
+  return reported === 'cancelled' || reported === 'skipped' ? 'cancelled' : 'completed';
+}
 
 /**
  * Prometheus metrics on a registry of this app's own (two API instances in one test process must
@@ -47,6 +66,9 @@ export class MetricsService {
   });
 
   constructor(@InjectQueue(QueueName.Training) queue: Queue) {
+    // A series per outcome from the start: rate()/increase() over a series that appears only at
+    // its first observation misses that observation, and a panel or ratio on an absent series is empty.
+    for (const outcome of JOB_OUTCOMES) this.jobDuration.zero({ outcome });
     new Gauge({
       name: 'trainyard_queue_jobs',
       help: 'Jobs in the training queue, by state',

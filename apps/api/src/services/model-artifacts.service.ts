@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { AppConfig } from '@trainyard/config';
-import { InjectConfig } from '../app-config.token';
+import { InjectConfig } from '@trainyard/core';
 
 // The worker saves each trained model as `<artifactsDir>/<id>/model.json` + its weight files
 // (TF.js layers format). Only files the manifest lists are ever served.

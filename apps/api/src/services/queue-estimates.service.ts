@@ -1,8 +1,9 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bullmq';
-import { QueueName, runKind, sampleEpochs, type ExperimentSpec, type TrainJobData } from '@trainyard/contracts';
-import { ExperimentStore, FairShareScheduler } from '@trainyard/experiment-store';
+import { runKind, sampleEpochs, type ExperimentSpec } from '@trainyard/contracts';
+import { ExperimentStore } from '@trainyard/experiment-store';
+import { QueueName, FairShareScheduler, type TrainJobData } from '@trainyard/training-queue';
 import { estimateStarts } from './start-estimate';
 
 /** Estimates look this far down the queue at most; later jobs get a position but no time. */

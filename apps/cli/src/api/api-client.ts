@@ -1,25 +1,12 @@
-import type { ExperimentEvent, ExperimentView } from '@trainyard/contracts';
-
-export type { ExperimentView };
+import { ApiError, readErrorBody, type ExperimentEvent, type ExperimentView, type Role } from '@trainyard/contracts';
 
 export interface RosterEntry {
   name: string;
-  role: 'student' | 'admin';
+  role: Role;
   active: boolean;
   source: 'file' | 'api';
   updatedAt?: string;
   revokedAt?: string;
-}
-
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly issues: { path: string; message: string }[] = [],
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
 }
 
 /** The HTTP side of the public contract, as the CLI, scripts and the demo use it. */
@@ -47,9 +34,12 @@ export class ApiClient {
     const text = await res.text();
     const json = text ? safeJson(text) : undefined;
     if (!res.ok) {
-      const message = typeof json?.message === 'string' ? json.message : Array.isArray(json?.message) ? json.message.join('; ') : res.statusText;
+      const { message, issues } = readErrorBody(json);
       const hint = res.status === 401 ? ' (check --token or TRAINYARD_TOKEN)' : '';
-      throw new ApiError(res.status, `${res.status} ${message}${hint}`, Array.isArray(json?.issues) ? json.issues : []);
+      // A 4xx's own message says what to change; the bare code is noise beside it. Without one,
+      // or on a server failure, the code is what there is to report.
+      const text = message && res.status < 500 ? message : `${res.status} ${message ?? res.statusText}`;
+      throw new ApiError(res.status, `${text}${hint}`, issues);
     }
     return json as T;
   }
@@ -64,6 +54,11 @@ export class ApiClient {
 
   list() {
     return this.request<ExperimentView[]>('GET', '/api/experiments');
+  }
+
+  /** Who this token belongs to (`GET /api/me`). */
+  me() {
+    return this.request<{ name: string; role: Role }>('GET', '/api/me');
   }
 
   get(id: string) {
@@ -99,7 +94,7 @@ export class ApiClient {
     return this.request<RosterEntry[]>('GET', '/api/admin/roster');
   }
 
-  addUser(name: string, role: 'student' | 'admin') {
+  addUser(name: string, role: Role) {
     return this.request<{ name: string; role: string; token: string }>('POST', '/api/admin/roster', { name, role });
   }
 

@@ -1,6 +1,7 @@
 import { io, type Socket } from 'socket.io-client';
 import {
-  TERMINAL_EVENT_TYPES,
+  EventLog,
+  isTerminal,
   type ClientToServerEvents,
   type ExperimentEvent,
   type ServerToClientEvents,
@@ -9,8 +10,9 @@ import {
 
 /**
  * Follows experiments over socket.io until each reaches a terminal event. Events are merged by
- * `seq`: the ack's history first, then live events past it, none twice; after a reconnect (an API
- * restart) it subscribes again and takes only what it has not seen.
+ * `seq` in an EventLog per run: the ack's history first, then live events past it, none twice; an
+ * event past a gap makes it subscribe again (the history fills the gap), and so does a reconnect
+ * (an API restart), taking only what it has not seen.
  */
 export function watchExperiments(
   baseUrl: string,
@@ -19,7 +21,7 @@ export function watchExperiments(
   onEvent: (event: ExperimentEvent) => void,
 ): { done: Promise<Map<string, ExperimentEvent>>; close(): void } {
   const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(baseUrl, { auth: { token }, transports: ['websocket'] });
-  const lastSeq = new Map(ids.map((id) => [id, 0]));
+  const logs = new Map(ids.map((id) => [id, new EventLog()]));
   const terminal = new Map<string, ExperimentEvent>();
   let settle!: (v: Map<string, ExperimentEvent>) => void;
   let fail!: (err: Error) => void;
@@ -28,24 +30,28 @@ export function watchExperiments(
     fail = reject;
   });
 
-  const accept = (event: ExperimentEvent) => {
-    const seen = lastSeq.get(event.id);
-    if (seen === undefined || event.seq <= seen) return;
-    lastSeq.set(event.id, event.seq);
-    onEvent(event);
-    if (TERMINAL_EVENT_TYPES.has(event.type)) {
-      terminal.set(event.id, event);
-      if (terminal.size === ids.length) {
-        socket.close();
-        settle(terminal);
+  const accept = (id: string, events: readonly ExperimentEvent[]) => {
+    const log = logs.get(id);
+    if (!log) return;
+    const before = log.events.length;
+    const { gap } = log.add(events);
+    for (const event of log.events.slice(before)) {
+      onEvent(event);
+      if (isTerminal(event.type)) {
+        terminal.set(event.id, event);
+        if (terminal.size === ids.length) {
+          socket.close();
+          settle(terminal);
+        }
       }
     }
+    if (gap) subscribe(id);
   };
 
   // Listen before subscribing: live events may arrive before the ack that carries the history.
   const early: ExperimentEvent[] = [];
   let subscribing = 0;
-  socket.on('experiment:event', (event) => (subscribing > 0 ? early.push(event) : accept(event)));
+  socket.on('experiment:event', (event) => (subscribing > 0 ? early.push(event) : accept(event.id, [event])));
   const subscribe = (id: string) => {
     if (terminal.has(id) || !socket.connected) return;
     subscribing++;
@@ -59,8 +65,11 @@ export function watchExperiments(
         fail(new Error(`cannot follow ${id}: ${ack.error ?? 'refused'}`));
         return;
       }
-      for (const e of ack.history ?? []) accept(e);
-      if (subscribing === 0) early.splice(0).sort((a, b) => a.seq - b.seq).forEach(accept);
+      accept(id, ack.history ?? []);
+      if (subscribing === 0) {
+        const held = early.splice(0);
+        for (const runId of new Set(held.map((e) => e.id))) accept(runId, held.filter((e) => e.id === runId));
+      }
     });
   };
   socket.on('connect', () => ids.forEach(subscribe));

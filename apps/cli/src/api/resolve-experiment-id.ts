@@ -1,4 +1,4 @@
-import type { ExperimentView } from '@trainyard/contracts';
+import { WHOLE_EXPERIMENT_ID, type ExperimentView } from '@trainyard/contracts';
 
 /** A prefix no run matches, or more than one does: the user picks a longer one. */
 export class ExperimentIdError extends Error {
@@ -7,9 +7,6 @@ export class ExperimentIdError extends Error {
     this.name = 'ExperimentIdError';
   }
 }
-
-/** The whole id the API's store gives (crypto.randomUUID): used as is, with no look-up. */
-const FULL_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Turns what the user typed (a whole id, or any unique prefix such as the 8-character short id the
@@ -21,7 +18,7 @@ const FULL_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
  */
 export async function resolveExperimentId(typed: string, list: () => Promise<ExperimentView[]>): Promise<string> {
   const prefix = typed.trim().toLowerCase();
-  if (FULL_ID.test(prefix)) return prefix;
+  if (WHOLE_EXPERIMENT_ID.test(prefix)) return prefix;
   if (!prefix) throw new ExperimentIdError('give an experiment id (or the start of one, as `trainyard list` shows it)');
   const matches = (await list()).filter((e) => e.id.toLowerCase().startsWith(prefix));
   if (matches.length === 1) return matches[0].id;

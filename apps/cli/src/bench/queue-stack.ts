@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { DEFAULT_PREFIX } from '@trainyard/experiment-store';
+import { DEFAULT_PREFIX } from '@trainyard/contracts';
 import { freePort, startPrivateRedis, type PrivateRedis } from '@trainyard/redis';
 import { writeDemoRoster, type DemoUser } from '../commands/demo-roster';
 import { API_MAIN, startApiAndWorker, WORKER_MAIN, type ServiceProcess } from '../commands/service-process';

@@ -1,5 +1,5 @@
-import { presetSpec } from '@trainyard/contracts';
-import { ExperimentEventPublisher, ExperimentStore, socketIoRedisKey } from '@trainyard/experiment-store';
+import { presetSpec, socketIoRedisKey } from '@trainyard/contracts';
+import { ExperimentEventPublisher, ExperimentStore } from '@trainyard/experiment-store';
 import { createRedisClient } from '@trainyard/redis';
 import { connectSocket, type BenchSocket } from './bench-socket';
 import { summarize, type LatencySummary } from './percentiles';

@@ -1,5 +1,5 @@
 import type { ExperimentEvent, SubscribeAck } from '@trainyard/contracts';
-import { TERMINAL_EVENT_TYPES } from '@trainyard/contracts';
+import { isTerminal } from '@trainyard/contracts';
 import { ApiClient } from '../api/api-client';
 import { connectSocket } from './bench-socket';
 import { summarize, type LatencySummary } from './percentiles';
@@ -47,7 +47,7 @@ export async function measureSubmitLatency(
     if (!a) return;
     // Keep the first arrival of each type: a live event can beat the ack that also holds it.
     if (!a.first.has(event.type)) a.first.set(event.type, { at, event });
-    if (TERMINAL_EVENT_TYPES.has(event.type)) a.terminal?.();
+    if (isTerminal(event.type)) a.terminal?.();
   };
   socket.on('experiment:event', (event) => note(event, performance.now()));
   socket.on('disconnect', (reason) => reason !== 'io client disconnect' && progress(`latency socket disconnected: ${reason}`));
@@ -81,7 +81,7 @@ export async function measureSubmitLatency(
       await done;
       socket.emit('unsubscribe', { id: view.id });
       byId.delete(view.id);
-      const end = [...arrivals.first.values()].find((a) => TERMINAL_EVENT_TYPES.has(a.event.type))!;
+      const end = [...arrivals.first.values()].find((a) => isTerminal(a.event.type))!;
       if (end.event.type !== 'completed') throw new Error(`job ${view.id} ended ${end.event.type}: ${JSON.stringify(end.event)}`);
       const s = arrivals.first.get('started');
       if (!s) throw new Error(`job ${view.id} completed without a started event`);

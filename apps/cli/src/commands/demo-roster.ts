@@ -1,5 +1,6 @@
 import * as path from 'node:path';
-import { newToken, writeRosterFile, type NewRosterUser } from './roster-file';
+import { newToken } from '@trainyard/config';
+import { writeRosterFile, type NewRosterUser } from './roster-file';
 
 export type DemoUser = NewRosterUser;
 

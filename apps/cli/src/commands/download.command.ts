@@ -3,9 +3,8 @@ import * as path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
-import { ApiError } from '../api/api-client';
+import { ApiError, shortId } from '@trainyard/contracts';
 import { resolveExperimentId } from '../api/resolve-experiment-id';
-import { shortId } from '../output/experiment-summary';
 import { apiClient, apiOptions, type ApiFlags } from './api-options';
 
 /** Files at least this big get a progress bar on a terminal (1 MiB: a second or more on a slow link). */
@@ -42,7 +41,11 @@ export function registerDownloadCommand(program: Command): void {
       fs.writeFileSync(path.join(out, 'model.json'), `${JSON.stringify(manifest)}\n`);
       process.stdout.write(
         `Saved ${shortId(id)}'s model to ${out} (model.json + ${files.length} weight file(s), ${(bytes / 2 ** 20).toFixed(2)} MiB).\n` +
-          `Load it with tf.loadLayersModel('file://${path.join(out, 'model.json')}') (@tensorflow/tfjs-node).\n`,
+          `Load it with tf.loadLayersModel('file://${path.join(out, 'model.json')}') (@tensorflow/tfjs-node).\n` +
+          // Trained inputs were scaled, maybe normalised and permuted: without that, predictions are noise.
+          (Object.hasOwn(manifest, 'userDefinedMetadata')
+            ? `Prepare its inputs as model.json's userDefinedMetadata.trainyard says (input shape, normalisation, pixel permutation; README: "Using a downloaded model").\n`
+            : `This model predates Trainyard's preprocessing metadata: see \`trainyard show ${shortId(id)}\` for its transforms.\n`),
       );
     });
 }

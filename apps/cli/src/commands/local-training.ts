@@ -1,6 +1,6 @@
 import type { AppConfig } from '@trainyard/config';
-import type { BackendChoice, ExperimentEventBody, ExperimentSpec, TrainingResult } from '@trainyard/contracts';
-import { initBackend, trainExperiment, type BackendSelection } from '@trainyard/training';
+import { FILE_DATASETS, type BackendChoice, type ExperimentEventBody, type ExperimentSpec, type FileDatasetName, type TrainingResult } from '@trainyard/contracts';
+import { datasetStatus, initBackend, trainExperiment, type BackendSelection } from '@trainyard/training';
 
 let selection: BackendSelection | undefined;
 
@@ -10,7 +10,7 @@ export async function ensureBackend(choice: BackendChoice, quiet = false): Promi
   return selection;
 }
 
-/** Trains a spec in this process, with Ctrl-C cancelling between batches. */
+/** Trains a spec in this process, with Ctrl-C cancelling between batches; `onEvent` gets every event, ending with `completed`. */
 export async function trainLocally(
   spec: ExperimentSpec,
   config: AppConfig,
@@ -24,17 +24,38 @@ export async function trainLocally(
   process.once('SIGINT', onSigint);
   process.once('SIGTERM', onSigint);
   try {
-    return await trainExperiment(spec, {
+    const result = await trainExperiment(spec, {
       dataDir: config.dataDir,
       download: opts.download,
       signal: controller.signal,
       backend: sel.backend,
       saveTo: opts.saveTo,
       onEvent,
-      log: opts.quiet ? undefined : (msg) => process.stderr.write(`${msg}\n`),
+      log: opts.quiet ? undefined : (msg) => void (isDatasetWarning(msg) ? undefined : process.stderr.write(`${msg}\n`)),
     });
+    // The trainer returns its result and reports no `completed`: this adapter reports it, as the worker does.
+    onEvent({ type: 'completed', result });
+    return result;
   } finally {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
   }
+}
+
+/**
+ * A loader's data-set warning (`warning: …`, see libs/training's loaders). The loader logs it and
+ * also puts it in the run's `started` event, which every caller that is not quiet shows through
+ * its progress view; printing the log line too showed it twice.
+ */
+const isDatasetWarning = (msg: string) => msg.startsWith('warning: ');
+
+/**
+ * The training images `spec` will load from `dataDir` (after its `limit`), read from the files'
+ * headers without parsing them; undefined for a set that is not on disk here (the bundled digits,
+ * generated data, or a set still to download, which is the canonical one).
+ */
+export async function trainSamplesOnDisk(spec: Pick<ExperimentSpec, 'dataset' | 'limit'>, dataDir: string): Promise<number | undefined> {
+  if (!(FILE_DATASETS as readonly string[]).includes(spec.dataset)) return undefined;
+  const train = (await datasetStatus(spec.dataset as FileDatasetName, dataDir)).counts?.train;
+  return train === undefined ? undefined : Math.min(spec.limit ?? train, train);
 }

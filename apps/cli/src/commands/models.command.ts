@@ -8,6 +8,10 @@ export function registerModelsCommand(program: Command): void {
     .action(async (opts: { json?: boolean }) => {
       // TF.js loads here, not at start-up: most commands never need it (see main.ts).
       const [tf, { buildModel, COURSE_MODELS, countParams }] = await Promise.all([import('@tensorflow/tfjs'), import('@trainyard/training')]);
+      // The cpu backend's first use prints TF.js's "install our node backend" banner on stderr;
+      // counting parameters needs no speed, so production mode (TF.js's switch for its
+      // warnings) keeps stderr for real problems.
+      tf.enableProdMode();
       await tf.setBackend('cpu');
       const rows = COURSE_MODELS.map(({ name, spec }) => {
         const model = buildModel(spec);

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { resolveExperimentRequest, type ExperimentEvent } from '@trainyard/contracts';
-import { ApiError, type ApiClient, type ExperimentView } from '../api/api-client';
+import { ApiError, resolveExperimentRequest, shortId, type ExperimentEvent, type ExperimentView, type RunFilter } from '@trainyard/contracts';
+import type { ApiClient } from '../api/api-client';
 import { resolveExperimentId } from '../api/resolve-experiment-id';
-import { formatExperiment, formatList, shortId } from '../output/experiment-summary';
+import { formatExperiment, formatList, listedRuns } from '../output/experiment-summary';
 import { terminalWidth } from '../output/wrap-text';
 import { apiClient, apiOptions, type ApiFlags } from './api-options';
 import { LOCAL_RUN_FLAGS, refuseFlags, requestFrom, specOptions, type SpecFlags } from './spec-options';
@@ -51,13 +51,22 @@ export function registerQueueCommands(program: Command): void {
       if (flags.watch) await follow(client, [created]);
     });
 
-  apiOptions(program.command('list').description('your experiments, newest first'))
-    .option('--json', 'print JSON (the API’s records)')
-    .action(async (flags: ApiFlags & { json?: boolean }) => {
+  apiOptions(program.command('list').description('your experiments (a TA: everyone’s), newest first, a suite in course order'))
+    .option('--status <status>', 'only runs with this status: queued, running, completed, failed, cancelled')
+    .option('--owner <name>', 'only this student’s runs (TAs)')
+    .option('--model <type>', 'only this model: fc2layer, cnn, cifar-cnn, vgg16')
+    .option('--dataset <name>', 'only runs on this data set')
+    .option('--tag <tag>', 'only runs with this tag')
+    .option('--json', 'print JSON (the API’s records, filtered and ordered as listed)')
+    .action(async (flags: ApiFlags & RunFilter & { json?: boolean }) => {
       const client = apiClient(flags);
-      const rows = await client.list();
+      // Who asks decides the columns: a TA's list holds the whole class, so it names each owner.
+      const [all, me] = await Promise.all([client.list(), flags.json ? undefined : client.me()]);
+      const rows = listedRuns(all, flags);
       if (flags.json) return void process.stdout.write(`${JSON.stringify(rows)}\n`);
-      if (!rows.length) return void process.stdout.write('no experiments yet: try `trainyard submit --preset mnist-cnn --watch`\n');
+      if (!rows.length) {
+        return void process.stdout.write(all.length ? `none of the ${all.length} experiment(s) you can see match these filters\n` : 'no experiments yet: try `trainyard submit --preset mnist-cnn --watch`\n');
+      }
       // A running run's progress is its last event; queued and finished runs need none.
       const last = new Map<string, ExperimentEvent>();
       await Promise.all(
@@ -69,7 +78,7 @@ export function registerQueueCommands(program: Command): void {
             if (latest) last.set(r.id, latest);
           }),
       );
-      process.stdout.write(`${formatList(rows, last)}\n`);
+      process.stdout.write(`${formatList(rows, last, { owner: me?.role === 'admin' })}\n`);
     });
 
   apiOptions(program.command('show').argument('<id>', 'any unique start of the id').description('one experiment: status, settings, epochs, result'))

@@ -2,11 +2,15 @@ import type { Command } from 'commander';
 import { loadConfig } from '@trainyard/config';
 import {
   compareToCourse,
+  courseEpochs,
   courseSteps,
+  trainingSteps,
+  type ExperimentSpec,
   PRESETS,
   resolveExperimentRequest,
   SUITE_NAMES,
   SUITES,
+  TrainingCancelledError,
   type PresetName,
   type SuiteName,
 } from '@trainyard/contracts';
@@ -37,7 +41,8 @@ export function registerReportCommand(program: Command): void {
       const presets = SUITES[suite as SuiteName];
       const overrides = suiteOverrides(presets, flags);
       const rows = flags.local ? await runLocally(presets, overrides, flags) : await runOnQueue(suite, presets, overrides, flags);
-      const epochs = resolveExperimentRequest({ preset: presets[0], ...overrides }).epochs;
+      // What the runs took (the data dir's size may have changed the preset's epochs), else what was asked.
+      const epochs = rows.find((r) => r.result)?.result?.epochs.length ?? resolveExperimentRequest({ preset: presets[0], ...overrides }).epochs;
       const dataset = (overrides.dataset as string | undefined) ?? PRESETS[presets[0]].dataset;
       if (flags.json) process.stdout.write(`${JSON.stringify(rows)}\n`);
       else process.stdout.write(`\n${formatResultsTable(rows, `${dataset}, ${epochs} epoch(s)`)}\n`);
@@ -64,13 +69,13 @@ export function suiteOverrides(presets: readonly PresetName[], flags: Omit<SpecF
 
 async function runLocally(presets: readonly PresetName[], overrides: Record<string, unknown>, flags: ReportFlags): Promise<ReportRow[]> {
   // TF.js loads only for the commands that train (see main.ts).
-  const { trainLocally } = await import('./local-training');
+  const { trainLocally, trainSamplesOnDisk } = await import('./local-training');
   const config = loadConfig({ ...process.env, ...(flags.dataDir ? { DATA_DIR: flags.dataDir } : {}) });
   const view = flags.json ? undefined : createProgressView();
   const rows: ReportRow[] = [];
   try {
     for (const preset of presets) {
-      const spec = resolveExperimentRequest({ preset, ...overrides });
+      const spec = await withStepsOnDisk(preset, overrides, (s) => trainSamplesOnDisk(s, config.dataDir), flags.json);
       const label = PRESETS[preset].name;
       const t0 = Date.now();
       try {
@@ -78,16 +83,42 @@ async function runLocally(presets: readonly PresetName[], overrides: Record<stri
           quiet: flags.json,
           download: flags.download,
         });
-        rows.push({ preset, label, result, wallSeconds: (Date.now() - t0) / 1000, comparison: compareToCourse(spec) });
+        // Judged on the images the run loaded (the result's counts): the data dir's set may not be the canonical one.
+        rows.push({ preset, label, result, wallSeconds: (Date.now() - t0) / 1000, comparison: compareToCourse(spec, result) });
       } catch (err) {
         rows.push({ preset, label, error: err instanceof Error ? err.message : String(err) });
-        if (err instanceof Error && err.name === 'TrainingCancelledError') break;
+        if (err instanceof TrainingCancelledError) break;
       }
     }
   } finally {
     view?.stop();
   }
   return rows;
+}
+
+/**
+ * The preset's spec, its epochs (when --epochs is not given) by the course steps rule on the images
+ * the data dir really holds (courseEpochs with the count on disk): a server's `mnist` may hold
+ * 2,000 images where the name says 60,000. Says so on stderr when that changes the epochs.
+ */
+async function withStepsOnDisk(
+  preset: PresetName,
+  overrides: Record<string, unknown>,
+  onDisk: (spec: ExperimentSpec) => Promise<number | undefined>,
+  quiet?: boolean,
+): Promise<ExperimentSpec> {
+  const spec = resolveExperimentRequest({ preset, ...overrides });
+  if (overrides.epochs !== undefined) return spec;
+  const loaded = await onDisk(spec);
+  if (loaded === undefined) return spec;
+  const epochs = courseEpochs(preset, spec, loaded);
+  if (epochs === spec.epochs) return spec;
+  if (!quiet) {
+    process.stderr.write(
+      `${PRESETS[preset].name}: the data dir's ${spec.dataset} holds ${loaded.toLocaleString('en-US')} training images: ${epochs} epochs = ${trainingSteps({ ...spec, epochs }, loaded)} SGD steps, for the course's ${courseSteps(preset)} (override with --epochs).\n`,
+    );
+  }
+  return resolveExperimentRequest({ preset, ...overrides, epochs });
 }
 
 async function runOnQueue(suite: string, presets: readonly PresetName[], overrides: Record<string, unknown>, flags: ReportFlags): Promise<ReportRow[]> {

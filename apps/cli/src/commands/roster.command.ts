@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
+import { newToken } from '@trainyard/config';
 import { apiClient, apiOptions, type ApiFlags } from './api-options';
-import { newToken, writeRosterFile, type NewRosterUser } from './roster-file';
+import { writeRosterFile, type NewRosterUser } from './roster-file';
 
 const names = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((n) => n.trim()).filter(Boolean)];
 

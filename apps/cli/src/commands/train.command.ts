@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig } from '@trainyard/config';
-import { resolveExperimentRequest } from '@trainyard/contracts';
+import { TrainingCancelledError, resolveExperimentRequest } from '@trainyard/contracts';
 import { eventStamper } from '../output/event-stamp';
 import { createProgressView } from '../output/progress-view';
 import { requestFrom, specOptions, type SpecFlags } from './spec-options';
@@ -46,7 +46,7 @@ export function registerTrainCommand(program: Command): void {
 
 export function failureEvent(err: unknown) {
   const message = err instanceof Error ? err.message : String(err);
-  return err instanceof Error && err.name === 'TrainingCancelledError'
+  return err instanceof TrainingCancelledError
     ? ({ type: 'cancelled', reason: message } as const)
     : ({ type: 'failed', error: message } as const);
 }

@@ -1,7 +1,6 @@
-import { compareToCourse, PUBLISHED, type ExperimentEvent, type PresetName } from '@trainyard/contracts';
-import type { ApiClient, ExperimentView } from '../api/api-client';
+import { compareToCourse, PUBLISHED, shortId, type ExperimentEvent, type ExperimentView, type PresetName } from '@trainyard/contracts';
+import type { ApiClient } from '../api/api-client';
 import { createProgressView } from '../output/progress-view';
-import { shortId } from '../output/experiment-summary';
 import type { ReportRow } from '../output/results-table';
 
 /**
@@ -63,7 +62,8 @@ export function reportRows(presets: readonly PresetName[], runs: ExperimentView[
     const label = run.spec.name ?? preset;
     if (final?.type === 'completed') {
       const wall = final.result.seconds;
-      return { preset, label, result: final.result, wallSeconds: wall, comparison: compareToCourse(run.spec) };
+      // On the images the worker loaded (the result's counts), which its data dir decides.
+      return { preset, label, result: final.result, wallSeconds: wall, comparison: compareToCourse(run.spec, final.result) };
     }
     const error = final?.type === 'failed' ? final.error : final?.type ?? 'unfinished';
     return { preset, label, error: `${error} (published ${PUBLISHED[preset].testAccuracy})` };

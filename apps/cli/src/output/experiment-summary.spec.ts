@@ -1,5 +1,6 @@
 import { presetSpec, type ExperimentEvent, type ExperimentView } from '@trainyard/contracts';
 import { formatExperiment } from './experiment-summary';
+import { terminalWidth } from './wrap-text';
 
 // `trainyard show`: what the API's answer holds is what is printed, readable and whole.
 const warning =
@@ -39,4 +40,34 @@ describe('trainyard show', () => {
     expect(forTa).toContain(`TA note   ${note}`);
     expect(formatExperiment(run(failed), [], 80)).not.toMatch(/TA note/);
   });
+
+  const completed = () =>
+    run({
+      status: 'completed',
+      spec: presetSpec('mnist-cnn-permuted', { seed: 0 }),
+      result: { model: 'cnn', params: 6422, testAccuracy: 0.9396, testLoss: 0.203, correct: 1883, testSamples: 2004, trainSamples: 7996, perClassAccuracy: [], confusionMatrix: [], samplesPerSec: 4231, backend: 'wasm', seconds: 13.9, epochs: [] },
+    });
+
+  it('does not wrap at all when not printing to a terminal (a pipe or a file gets one line per field)', () => {
+    const text = formatExperiment(completed(), [], terminalWidth({ isTTY: false }));
+    expect(text).not.toMatch(/\n {10}/);
+    expect(text).toMatch(/^training  .*, seed 0$/m);
+    expect(text).toMatch(/^result    .*, 13\.9 s$/m);
+  });
+
+  it('on a narrow terminal breaks a field between its items only, never inside one (`seed` / `0`, `13.9` / `s`)', () => {
+    for (const width of [60, 70, 80, 100]) {
+      const text = formatExperiment(completed(), [], width);
+      // The first line is the run's name and whole id, which are not wrapped.
+      const lines = text.split('\n').slice(1);
+      for (const line of lines) expect(line.length).toBeLessThanOrEqual(width);
+      // Every line a field continues on ends with its item separator.
+      lines.forEach((line, i) => {
+        if (lines[i + 1]?.startsWith(' '.repeat(10)) && /^(\S+ {2,}| {10})/.test(line) && !/^(failed|TA note|warning)/.test(line)) expect(line).toMatch(/,$/);
+      });
+      expect(unwrapped(text)).toContain('seed 0');
+      expect(unwrapped(text)).toContain('13.9 s');
+    }
+  });
 });
+

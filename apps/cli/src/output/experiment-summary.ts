@@ -1,8 +1,16 @@
-import type { EpochSummary, ExperimentEvent, ExperimentSpec, ExperimentView } from '@trainyard/contracts';
-import { wrapText } from './wrap-text';
-
-/** The 8-character id the dashboard and `trainyard list` show; any unique prefix is accepted back. */
-export const shortId = (id: string) => id.slice(0, 8);
+import {
+  compareToCourse,
+  describeDifference,
+  matchesRunFilter,
+  newestFirst,
+  shortId,
+  type EpochSummary,
+  type ExperimentEvent,
+  type ExperimentSpec,
+  type ExperimentView,
+  type RunFilter,
+} from '@trainyard/contracts';
+import { wrapItems, wrapText } from './wrap-text';
 
 const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
 const num = (v: number, digits = 4) => (Number.isFinite(v) ? v.toFixed(digits) : '-');
@@ -74,18 +82,20 @@ export function formatExperiment(e: ExperimentView, events: ExperimentEvent[] = 
   const where =
     e.status === 'queued' && e.position ? `, position ${e.position} in the queue${e.estimatedStartAt ? `, starts about ${localTime(e.estimatedStartAt)}` : ''}` : '';
   const times = [`created ${localTime(e.createdAt)}`, e.startedAt ? `started ${localTime(e.startedAt)}` : undefined, e.finishedAt ? `finished ${localTime(e.finishedAt)}` : undefined];
+  // Prose (a failure, a note, a warning) wraps at spaces; a list of settings only between items.
   const field = (name: string, value: string) => wrapText(`${name.padEnd(10)}${value}`, width, ' '.repeat(10)).join('\n');
+  const list = (name: string, value: string) => wrapItems(name.padEnd(10), value.split(', '), width, ' '.repeat(10)).join('\n');
   const out = [
     `${e.spec.name ?? e.spec.model.type}  ${e.id}`,
     field('status', `${e.status}${where}${e.cancelRequested && e.status === 'running' ? ' (cancel requested)' : ''}`),
-    field('times', times.filter(Boolean).join(', ')),
-    field('owner', e.owner + (e.suite ? `, suite ${e.suite}` : '')),
-    field('model', h.model),
-    field('data', h.data),
+    list('times', times.filter(Boolean).join(', ')),
+    list('owner', e.owner + (e.suite ? `, suite ${e.suite}` : '')),
+    list('model', h.model),
+    list('data', h.data),
     ...runWarnings(events).map((w) => field('warning', w)),
-    field('training', h.training),
+    list('training', h.training),
   ];
-  if (e.worker || e.backend) out.push(field('worker', [e.worker, e.backend ? `backend ${e.backend}` : undefined].filter(Boolean).join(', ')));
+  if (e.worker || e.backend) out.push(list('worker', [e.worker, e.backend ? `backend ${e.backend}` : undefined].filter(Boolean).join(', ')));
   const epochs = finishedEpochs(e, events);
   if (epochs.length) {
     out.push(
@@ -99,7 +109,7 @@ export function formatExperiment(e: ExperimentView, events: ExperimentEvent[] = 
   }
   if (e.result) {
     const r = e.result;
-    out.push('', field('result', `test accuracy ${pct(r.testAccuracy)} (${r.correct}/${r.testSamples}), test loss ${num(r.testLoss)}, ${r.params} params, ${Math.round(r.samplesPerSec)} img/s on ${r.backend}, ${r.seconds.toFixed(1)} s`));
+    out.push('', list('result', `test accuracy ${pct(r.testAccuracy)} (${r.correct}/${r.testSamples}), test loss ${num(r.testLoss)}, ${r.params} params, ${Math.round(r.samplesPerSec)} img/s on ${r.backend}, ${r.seconds.toFixed(1)} s`));
   }
   if (e.error) out.push('', field(e.status === 'cancelled' ? 'cancelled' : 'failed', e.error));
   if (e.adminNote) out.push('', field('TA note', e.adminNote));
@@ -119,16 +129,36 @@ export function progressOf(e: ExperimentView, last?: ExperimentEvent): string {
   return e.status === 'running' ? `0/${epochs} 0%` : '-';
 }
 
-/** `trainyard list`: a header, then one line per run (short id, created, status, progress, run, data, result). */
-export function formatList(rows: ExperimentView[], lastEvents: ReadonlyMap<string, ExperimentEvent> = new Map()): string {
+/**
+ * A run's name as a list shows it: its preset's name for a run of the preset, and for a variant
+ * what it changed, from the course table's own comparison (`CNN [shuffle: true → false]`).
+ */
+export function runLabel(spec: ExperimentSpec): string {
+  const name = spec.name ?? spec.model.type;
+  const differences = compareToCourse(spec)?.differences ?? [];
+  return differences.length ? `${name} [${differences.map(describeDifference).join('; ')}]` : name;
+}
+
+/** The runs `trainyard list` shows: those the filter matches, newest first, a suite in course order (as the dashboard lists them). */
+export function listedRuns(rows: readonly ExperimentView[], filter: RunFilter): ExperimentView[] {
+  return rows.filter((r) => matchesRunFilter(r, filter)).sort(newestFirst);
+}
+
+/**
+ * `trainyard list`: a header, then one line per run (short id, owner when `owner`: a TA's list
+ * holds the whole class, created, status, progress, run, data, result).
+ */
+export function formatList(rows: ExperimentView[], lastEvents: ReadonlyMap<string, ExperimentEvent> = new Map(), { owner = false } = {}): string {
+  const header = ['ID', ...(owner ? ['OWNER'] : []), 'CREATED', 'STATUS', 'PROGRESS', 'RUN', 'DATA', 'RESULT'];
   return columns(
-    ['ID', 'CREATED', 'STATUS', 'PROGRESS', 'RUN', 'DATA', 'RESULT'],
+    header,
     rows.map((e) => [
       shortId(e.id),
+      ...(owner ? [e.owner] : []),
       localTime(e.createdAt),
       e.status,
       progressOf(e, lastEvents.get(e.id)),
-      e.spec.name ?? e.spec.model.type,
+      runLabel(e.spec),
       e.spec.dataset + (e.spec.limit !== undefined ? ` (${e.spec.limit})` : ''),
       e.result ? pct(e.result.testAccuracy) : e.error ? firstLine(e.error, 40) : '',
     ]),

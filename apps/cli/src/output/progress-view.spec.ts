@@ -36,6 +36,19 @@ describe('progress view on a terminal', () => {
   });
 });
 
+describe('the live bar', () => {
+  it('shows the epoch-so-far train accuracy as a percentage, as every other accuracy is shown', () => {
+    const term = emulatedTerminal(200);
+    const view = createProgressView(term.stream);
+    view.onEvent('CNN', { type: 'started', backend: 'cpu', params: 6422, trainSamples: 64, testSamples: 32, epochs: 8, batches: 125 });
+    view.onEvent('CNN', { type: 'progress', epoch: 4, epochs: 8, batch: 80, batches: 125, loss: 1.0671, batchAccuracy: 0.6, runningAccuracy: 0.6219, samplesPerSec: 6658 } as never);
+    view.stop();
+    const bar = term.lines().find((l) => l.startsWith('CNN'))!;
+    expect(bar).toContain('train acc 62.2% (epoch so far)');
+    expect(bar).not.toMatch(/0\.622/);
+  });
+});
+
 /**
  * What a terminal `columns` wide shows after the view wrote to it: the ANSI sequences
  * cli-progress and readline use (cursor up/down, column, clear line, clear below; wrapping on or

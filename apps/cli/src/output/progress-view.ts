@@ -8,6 +8,8 @@ export interface ProgressView {
 }
 
 const fmt = (v: number | undefined, digits = 4) => (v === undefined || !Number.isFinite(v) ? '-' : v.toFixed(digits));
+/** An accuracy as the rest of the CLI shows one (`62.2%`); one decimal is enough for a live bar. */
+const percent = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '-' : `${(v * 100).toFixed(1)}%`);
 
 /** Progress bars on a terminal (one per run), plain lines per epoch elsewhere (logs, CI, pipes). */
 export function createProgressView(stream: NodeJS.WriteStream = process.stderr): ProgressView {
@@ -40,7 +42,7 @@ class BarsView implements ProgressView {
         stream,
         clearOnComplete: false,
         hideCursor: true,
-        format: '{label} |{bar}| epoch {epoch}/{epochs} batch {value}/{total} batch loss {loss} epoch acc {acc} {rate} img/s {status}',
+        format: '{label} |{bar}| epoch {epoch}/{epochs} batch {value}/{total} batch loss {loss} train acc {acc} (epoch so far) {rate} img/s {status}',
       },
       Presets.shades_classic,
     );
@@ -65,7 +67,7 @@ class BarsView implements ProgressView {
         break;
       case 'progress':
         this.setTotal(row, e.batches);
-        this.update(row, e.batch, { epoch: e.epoch, epochs: e.epochs, loss: fmt(e.loss), acc: fmt(e.runningAccuracy, 3), rate: Math.round(e.samplesPerSec), status: '' });
+        this.update(row, e.batch, { epoch: e.epoch, epochs: e.epochs, loss: fmt(e.loss), acc: percent(e.runningAccuracy), rate: Math.round(e.samplesPerSec), status: '' });
         break;
       case 'epoch':
         this.update(row, undefined, { status: `test acc ${(e.testAccuracy * 100).toFixed(2)}%` });

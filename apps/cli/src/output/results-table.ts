@@ -6,7 +6,7 @@ export interface ReportRow {
   result?: TrainingResult;
   error?: string;
   wallSeconds?: number;
-  /** How the run compares with the course's (compareToCourse of its spec): steps, and why not comparable. */
+  /** How the run compares with the course's (compareToCourse of its spec and the counts it loaded): steps, and why not comparable. */
   comparison?: CourseComparison;
 }
 

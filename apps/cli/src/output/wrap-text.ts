@@ -39,8 +39,34 @@ export function wrapText(text: string, width: number, indent = ''): string[] {
 }
 
 /**
+ * Wraps a list of items (`a, b, c`) to `width` columns, breaking only between two items, so no
+ * value is split from its unit or name (`seed 0`, `13.9 s`). `first` starts the first line (a
+ * field's name), `indent` every other one. An item wider than a line on its own is wrapped by
+ * wrapText.
+ */
+export function wrapItems(first: string, items: readonly string[], width: number, indent = '', separator = ', '): string[] {
+  const room = Math.max(10, width);
+  const lines: string[] = [];
+  let line = first;
+  let empty = true;
+  items.forEach((item, i) => {
+    const piece = item + (i < items.length - 1 ? separator.trimEnd() : '');
+    const joined = empty ? line + piece : `${line} ${piece}`;
+    if (joined.length <= room || empty) {
+      line = joined;
+      empty = false;
+      return;
+    }
+    lines.push(line);
+    line = indent + piece;
+  });
+  return lines.concat(line).flatMap((l) => (l.length <= room ? [l] : wrapText(l, room, indent)));
+}
+
+/**
  * The width to wrap to on this stream: its columns on a terminal (80 when it does not say, as
- * cli-progress assumes), else 100 (logs, pipes).
+ * cli-progress assumes). Not a terminal (a pipe, a file, a log): Infinity, no wrapping, so a
+ * script or grep sees each field on one line.
  */
 export const terminalWidth = (stream: { isTTY?: boolean; columns?: number } = process.stdout): number =>
-  stream.isTTY ? stream.columns || 80 : 100;
+  stream.isTTY ? stream.columns || 80 : Infinity;

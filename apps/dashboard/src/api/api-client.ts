@@ -1,35 +1,4 @@
-import type { ExperimentEvent, ExperimentView, PresetName } from '@trainyard/contracts';
-
-/** GET /api/experiments and /api/experiments/:id: the contract's view of a run. */
-export type ExperimentRecord = ExperimentView;
-
-export interface Me {
-  name: string;
-  role: 'student' | 'admin';
-}
-
-export interface Health {
-  status: 'ok' | 'degraded' | 'error';
-  redis: { ok: boolean; latencyMs?: number; error?: string };
-  workers: { count: number; names: string[] };
-}
-
-export interface Issue {
-  path: string;
-  message: string;
-}
-
-/** An HTTP error with the API's message and, on a 400, the offending fields. */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly issues: Issue[] = [],
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
-}
+import { ApiError, readErrorBody, type ExperimentEvent, type ExperimentView, type HealthBody, type PresetName, type SessionBody } from '@trainyard/contracts';
 
 export type ApiClient = ReturnType<typeof createApiClient>;
 
@@ -50,9 +19,8 @@ export function createApiClient(token: string, onUnauthorized: () => void = () =
     }
     if (!res.ok) {
       if (res.status === 401) onUnauthorized();
-      const err = (data ?? {}) as { message?: string | string[]; issues?: Issue[] };
-      const message = Array.isArray(err.message) ? err.message.join('; ') : (err.message ?? `${res.status} ${res.statusText}`);
-      throw new ApiError(res.status, message, err.issues ?? []);
+      const { message = `${res.status} ${res.statusText}`, issues } = readErrorBody(data);
+      throw new ApiError(res.status, message, issues);
     }
     return data as T;
   }
@@ -63,19 +31,19 @@ export function createApiClient(token: string, onUnauthorized: () => void = () =
   }
   const exp = (id: string) => `/api/experiments/${encodeURIComponent(id)}`;
   return {
-    me: () => call<Me>('GET', '/api/me'),
-    experiments: () => call<ExperimentRecord[]>('GET', '/api/experiments'),
-    experiment: (id: string) => call<ExperimentRecord>('GET', exp(id)),
+    me: () => call<SessionBody>('GET', '/api/me'),
+    experiments: () => call<ExperimentView[]>('GET', '/api/experiments'),
+    experiment: (id: string) => call<ExperimentView>('GET', exp(id)),
     events: (id: string) => call<ExperimentEvent[]>('GET', `${exp(id)}/events`),
-    submit: (request: Record<string, unknown>) => call<ExperimentRecord>('POST', '/api/experiments', request),
+    submit: (request: Record<string, unknown>) => call<ExperimentView>('POST', '/api/experiments', request),
     submitSuite: (name: string, overrides: Record<string, unknown>) =>
-      call<{ suite: string; experiments: ExperimentRecord[] }>('POST', `/api/suites/${encodeURIComponent(name)}`, overrides),
-    cancel: (id: string) => call<ExperimentRecord & { cancel: string }>('POST', `${exp(id)}/cancel`),
+      call<{ suite: string; experiments: ExperimentView[] }>('POST', `/api/suites/${encodeURIComponent(name)}`, overrides),
+    cancel: (id: string) => call<ExperimentView & { cancel: string }>('POST', `${exp(id)}/cancel`),
     /** Its owner or an admin: the run's tags and/or note (ExperimentAnnotationSchema); 400 names a bad field. */
-    annotate: (id: string, annotation: { tags?: string[]; note?: string }) => call<ExperimentRecord>('PATCH', exp(id), annotation),
+    annotate: (id: string, annotation: { tags?: string[]; note?: string }) => call<ExperimentView>('PATCH', exp(id), annotation),
     /** Admins: the run starts next. */
-    raise: (id: string) => call<ExperimentRecord>('POST', `${exp(id)}/priority`),
-    health: () => call<Health>('GET', '/health'),
+    raise: (id: string) => call<ExperimentView>('POST', `${exp(id)}/priority`),
+    health: () => call<HealthBody>('GET', '/health'),
     /** model.json as saved (weights beside it), and one weights file: together a loadable model folder. */
     modelJson: (id: string) => call<{ weightsManifest?: { paths: string[] }[] }>('GET', `${exp(id)}/model/model.json`),
     modelFile: (id: string, file: string) => blob(`${exp(id)}/model/${encodeURIComponent(file)}`),

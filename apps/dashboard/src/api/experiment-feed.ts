@@ -1,6 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, ExperimentEvent, ServerToClientEvents, SubscribeAck } from '@trainyard/contracts';
-import { EventLog } from '../state/event-log';
+import { EventLog, type ClientToServerEvents, type ExperimentEvent, type ServerToClientEvents, type SubscribeAck } from '@trainyard/contracts';
 
 export type FeedStatus = 'connecting' | 'live' | 'reconnecting' | 'unauthorized';
 type Listener = (events: readonly ExperimentEvent[]) => void;

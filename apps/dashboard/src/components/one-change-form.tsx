@@ -1,6 +1,5 @@
 import { useState } from 'preact/hooks';
-import type { ExperimentRecord } from '../api/api-client';
-import { ApiError } from '../api/api-client';
+import { ApiError, type ExperimentView } from '@trainyard/contracts';
 import { headSwitchable, withOneChange, type OneChange } from '../state/spec-variant';
 import { parseNumberList } from '../forms/spec-fields';
 import { validateSpec } from '../state/validate-spec';
@@ -17,7 +16,7 @@ const KINDS: { kind: Kind; label: string }[] = [
   { kind: 'head', label: '1×1 conv head ↔ FC head' },
 ];
 
-export function OneChangeForm({ runs, onSubmitted }: { runs: ExperimentRecord[]; onSubmitted(base: ExperimentRecord, created: ExperimentRecord): void }) {
+export function OneChangeForm({ runs, onSubmitted }: { runs: ExperimentView[]; onSubmitted(base: ExperimentView, created: ExperimentView): void }) {
   const { api } = useSession();
   const [baseId, setBaseId] = useState(runs[0].id);
   const base = runs.find((r) => r.id === baseId) ?? runs[0];

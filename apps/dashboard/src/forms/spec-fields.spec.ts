@@ -1,5 +1,5 @@
 import { presetSpec, resolveExperimentRequest, SpecValidationError } from '@trainyard/contracts';
-import { issuesByField, parseNumberList, parseNumberText, setPath, specFields, variantValue } from './spec-fields';
+import { issuesByField, parseNumberList, parseNumberText, setPath, specFields, variantValue, withJobLimits } from './spec-fields';
 
 const draftOf = (preset: 'mnist-cnn' | 'cifar10-vgg16') => presetSpec(preset) as unknown as Record<string, unknown>;
 const issuesOf = (draft: Record<string, unknown>) => {
@@ -23,6 +23,17 @@ describe('specFields', () => {
     expect(fields.find((f) => f.path === 'model.type')).toMatchObject({ kind: 'variant', options: ['fc2layer', 'cnn', 'cifar-cnn', 'vgg16'], value: 'cnn' });
     expect(fields.find((f) => f.path === 'permutePixels')).toMatchObject({ kind: 'off-or-number' });
     expect(fields.find((f) => f.path === 'limit')).toMatchObject({ optional: true });
+  });
+
+  // The review: the hint said "Epochs 1 to 200" (the schema) where the class refuses 31 (the API's
+  // MAX_EPOCHS_PER_JOB, which GET /api/me gives a student).
+  it('hints the class limits the API enforces on epochs, when it gives any (a student), else the schema\'s', () => {
+    const fields = specFields(draftOf('mnist-cnn'));
+    expect(fields.find((f) => f.path === 'epochs')).toMatchObject({ range: '1 to 200' });
+    const limited = withJobLimits(fields, { maxEpochsPerJob: 30, maxSampleEpochsPerJob: 1_000_000 });
+    expect(limited.find((f) => f.path === 'epochs')).toMatchObject({ range: '1 to 30 in this class, and epochs × training images at most 1,000,000' });
+    expect(limited.filter((f) => f.path !== 'epochs')).toEqual(fields.filter((f) => f.path !== 'epochs'));
+    expect(withJobLimits(fields, undefined)).toEqual(fields);
   });
 
   it('switching a variant keeps shared values and fills defaults', () => {

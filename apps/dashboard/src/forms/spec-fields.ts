@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ExperimentSpecSchema } from '@trainyard/contracts';
+import { ExperimentSpecSchema, isPlain, type JobLimits, type ValidationIssue } from '@trainyard/contracts';
 
 // The spec form is generated from the API's own schema (as JSON Schema), so a field added to
 // ExperimentSpecSchema appears here without touching the dashboard.
@@ -78,7 +78,18 @@ export function rangeText(s: JsonSchema): string {
   return [lo, hi].filter(Boolean).join(', ');
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * The fields with the class's job bounds in place of the schema's wider ones, where the API
+ * enforces them (a student's `GET /api/me` jobLimits; undefined for an admin, who is exempt).
+ */
+export function withJobLimits(fields: Field[], limits: JobLimits | undefined): Field[] {
+  if (!limits) return fields;
+  const images = limits.maxSampleEpochsPerJob.toLocaleString('en-US');
+  return fields.map((f) =>
+    f.path === 'epochs' && f.kind === 'number' ? { ...f, range: `1 to ${limits.maxEpochsPerJob} in this class, and epochs × training images at most ${images}` } : f,
+  );
+}
 
 /** The form's fields for the current draft: variant fields follow the chosen `type`. */
 export function specFields(draft: Record<string, unknown>, schema: JsonSchema = SPEC_JSON_SCHEMA): Field[] {
@@ -101,9 +112,9 @@ function walk(s: JsonSchema, value: unknown, path: string, key: string, depth: n
   if (s.oneOf && s.oneOf.every((v) => v.properties?.type?.const !== undefined)) {
     const options = s.oneOf.map((v) => String(v.properties!.type!.const));
     out.push({ ...base, kind: 'group' });
-    out.push({ ...base, path: `${path}.type`, label: 'Type', help: undefined, depth: depth + 1, kind: 'variant', options, value: isObject(value) ? value.type : undefined });
-    const chosen = s.oneOf.find((v) => isObject(value) && v.properties!.type!.const === value.type);
-    if (chosen && isObject(value)) walkObject(chosen, value, path, depth + 1, out);
+    out.push({ ...base, path: `${path}.type`, label: 'Type', help: undefined, depth: depth + 1, kind: 'variant', options, value: isPlain(value) ? value.type : undefined });
+    const chosen = s.oneOf.find((v) => isPlain(value) && v.properties!.type!.const === value.type);
+    if (chosen && isPlain(value)) walkObject(chosen, value, path, depth + 1, out);
     return;
   }
   if (s.anyOf && s.anyOf.some((v) => v.const === false)) {
@@ -115,10 +126,10 @@ function walk(s: JsonSchema, value: unknown, path: string, key: string, depth: n
     case 'object':
       if (optional) {
         out.push({ ...base, kind: 'toggle' });
-        if (isObject(value)) walkObject(s, value, path, depth + 1, out);
+        if (isPlain(value)) walkObject(s, value, path, depth + 1, out);
       } else {
         out.push({ ...base, kind: 'group' });
-        walkObject(s, isObject(value) ? value : {}, path, depth + 1, out);
+        walkObject(s, isPlain(value) ? value : {}, path, depth + 1, out);
       }
       return;
     case 'string':
@@ -146,7 +157,7 @@ export function variantValue(path: string, type: string, previous: unknown, sche
   const next: Record<string, unknown> = { type };
   for (const [key, prop] of Object.entries(variant?.properties ?? {})) {
     if (key === 'type') continue;
-    if (isObject(previous) && previous[key] !== undefined) next[key] = previous[key];
+    if (isPlain(previous) && previous[key] !== undefined) next[key] = previous[key];
     else if (prop.default !== undefined) next[key] = prop.default;
   }
   return next;
@@ -163,7 +174,7 @@ function schemaAt(schema: JsonSchema, path: string): JsonSchema | undefined {
 }
 
 export function getPath(obj: unknown, path: string): unknown {
-  return path.split('.').reduce<unknown>((v, key) => (isObject(v) ? v[key] : undefined), obj);
+  return path.split('.').reduce<unknown>((v, key) => (isPlain(v) ? v[key] : undefined), obj);
 }
 
 /** An immutable set by dotted path; `undefined` removes the key (an emptied optional field). */
@@ -174,14 +185,9 @@ export function setPath<T extends Record<string, unknown>>(obj: T, path: string,
     if (value === undefined) delete copy[head];
     else copy[head] = value;
   } else {
-    copy[head] = setPath(isObject(obj[head]) ? (obj[head] as Record<string, unknown>) : {}, rest.join('.'), value);
+    copy[head] = setPath(isPlain(obj[head]) ? (obj[head] as Record<string, unknown>) : {}, rest.join('.'), value);
   }
   return copy as T;
-}
-
-export interface Issue {
-  path: string;
-  message: string;
 }
 
 /**
@@ -189,7 +195,7 @@ export interface Issue {
  * path: `transforms.normalize.mean.0` lands on the `transforms.normalize.mean` field. Issues no
  * field matches are returned under '' to be shown above the form.
  */
-export function issuesByField(issues: readonly Issue[], fields: readonly Field[]): Map<string, string[]> {
+export function issuesByField(issues: readonly ValidationIssue[], fields: readonly Field[]): Map<string, string[]> {
   const paths = fields.map((f) => f.path).sort((a, b) => b.length - a.length);
   const out = new Map<string, string[]>();
   for (const issue of issues) {

@@ -1,26 +1,29 @@
 import type { JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { describeDifference } from '@trainyard/contracts';
-import type { ExperimentRecord } from '../api/api-client';
+import { describeDifference, isTerminal, shortId, type ExperimentView } from '@trainyard/contracts';
 import { downloadText, toCsv } from '../components/chart-data';
+import { parseImageCount } from '../forms/image-count';
 import { LineChart, type ChartSeries } from '../components/line-chart';
 import { OneChangeForm } from '../components/one-change-form';
 import { PALETTE } from '../components/run-charts';
 import { describeData, describeModel, runName } from '../components/run-label';
 import { StatusBadge } from '../components/status-badge';
-import { duration, int, num, pct, rate, shortId } from '../format';
+import { duration, int, num, pct, rate } from '../format';
 import { compareHref, navigate } from '../router';
 import { useSession } from '../session';
 import { courseRows } from '../state/course-table';
-import { TERMINAL, type RunState } from '../state/run-state';
+import { queuePosition } from '../state/queue-position';
+import type { RunState } from '../state/run-state';
 import { specDiff } from '../state/spec-variant';
 import { useExperiments } from '../state/use-experiments';
 import { useRunState } from '../state/use-run-state';
 
 export function ComparePage({ ids }: { ids: string[] }) {
   const { records, reload } = useExperiments();
+  // A TA's list holds the whole class's runs: say so, and whose each one is.
+  const admin = useSession().me.role === 'admin';
   const byId = new Map((records ?? []).map((r) => [r.id, r]));
-  const chosen = ids.map((id) => byId.get(id)).filter((r): r is ExperimentRecord => r !== undefined);
+  const chosen = ids.map((id) => byId.get(id)).filter((r): r is ExperimentView => r !== undefined);
   const [states, setStates] = useState<Record<string, RunState | undefined>>({});
   // A run just submitted (re-run with one change) is not in the list yet: fetch it again, once per id.
   const fetchedFor = useRef(new Set<string>());
@@ -59,7 +62,7 @@ export function ComparePage({ ids }: { ids: string[] }) {
       )}
       <CourseTable records={records ?? []} onSubmitted={reload} />
       <div class="card">
-        <h2>Your runs</h2>
+        <h2 data-testid="pick-list-title">{admin ? 'All runs (the whole class)' : 'Your runs'}</h2>
         {!records ? (
           <p class="muted">Loading…</p>
         ) : (
@@ -70,7 +73,14 @@ export function ComparePage({ ids }: { ids: string[] }) {
                   <input type="checkbox" checked={ids.includes(r.id)} onChange={() => toggle(r.id)} data-run={r.id} />
                   <span class="run-name">{runName(r.spec)}</span>
                   <span class="muted small">
-                    {describeModel(r.spec)} · {describeData(r.spec)} · <code>{shortId(r.id)}</code>
+                    {describeModel(r.spec)} · {describeData(r.spec)}
+                    {admin && (
+                      <>
+                        {' · '}
+                        <span data-testid="owner">{r.owner}</span>
+                      </>
+                    )}{' '}
+                    · <code>{shortId(r.id)}</code>
                   </span>
                   <PickStatus record={r} state={states[r.id]} />
                 </label>
@@ -88,13 +98,13 @@ export function ComparePage({ ids }: { ids: string[] }) {
  * unfinished run is watched here, so a queued run shows `running` the moment it starts (the
  * list's HTTP refresh is only every 10 s).
  */
-function PickStatus({ record, state }: { record: ExperimentRecord; state?: RunState }) {
-  const { state: own } = useRunState(record.id, !state && !TERMINAL.has(record.status));
+function PickStatus({ record, state }: { record: ExperimentView; state?: RunState }) {
+  const { state: own } = useRunState(record.id, !state && !isTerminal(record.status));
   const s = state ?? own;
   const result = s?.result ?? record.result;
   return (
     <>
-      <StatusBadge status={s?.status ?? record.status} position={s?.position} />
+      <StatusBadge status={s?.status ?? record.status} position={queuePosition(record, s)} positionNote="position in the queue now" />
       {result && <span class="num small">{pct(result.testAccuracy)}</span>}
     </>
   );
@@ -107,8 +117,8 @@ function RunFeed({ id, onState }: { id: string; onState(s: RunState | undefined)
   return null;
 }
 
-function Overlay({ runs, states }: { runs: ExperimentRecord[]; states: Record<string, RunState | undefined> }) {
-  const label = (r: ExperimentRecord, i: number) => `${i + 1}. ${runName(r.spec)}`;
+function Overlay({ runs, states }: { runs: ExperimentView[]; states: Record<string, RunState | undefined> }) {
+  const label = (r: ExperimentView, i: number) => `${i + 1}. ${runName(r.spec)}`;
   const loss: ChartSeries[] = runs.map((r, i) => ({ label: label(r, i), color: PALETTE[i % PALETTE.length], ...(states[r.id]?.curves.batchLoss ?? { x: [], y: [] }) }));
   const accuracy: ChartSeries[] = runs.map((r, i) => ({ label: label(r, i), color: PALETTE[i % PALETTE.length], ...(states[r.id]?.curves.runningAccuracy ?? { x: [], y: [] }) }));
   const testAccuracy: ChartSeries[] = runs.map((r, i) => ({ label: label(r, i), color: PALETTE[i % PALETTE.length], points: true, ...(states[r.id]?.curves.testAccuracy ?? { x: [], y: [] }) }));
@@ -124,10 +134,10 @@ function Overlay({ runs, states }: { runs: ExperimentRecord[]; states: Record<st
   );
 }
 
-function SideBySide({ runs, states }: { runs: ExperimentRecord[]; states: Record<string, RunState | undefined> }) {
+function SideBySide({ runs, states }: { runs: ExperimentView[]; states: Record<string, RunState | undefined> }) {
   const base = runs[0];
-  const rows: [string, (r: ExperimentRecord, s?: RunState) => string | JSX.Element][] = [
-    ['status', (r, s) => <StatusBadge status={s?.status ?? r.status} position={s?.position} />],
+  const rows: [string, (r: ExperimentView, s?: RunState) => string | JSX.Element][] = [
+    ['status', (r, s) => <StatusBadge status={s?.status ?? r.status} position={queuePosition(r, s)} positionNote="position in the queue now" />],
     ['model', (r) => describeModel(r.spec)],
     ['data', (r) => describeData(r.spec)],
     ['differs from run 1', (r) => (r === base ? '–' : [...specDiff(base.spec, r.spec)].join(', ') || 'nothing')],
@@ -181,16 +191,18 @@ function SideBySide({ runs, states }: { runs: ExperimentRecord[]; states: Record
   );
 }
 
-function CourseTable({ records, onSubmitted }: { records: ExperimentRecord[]; onSubmitted(): void }) {
+function CourseTable({ records, onSubmitted }: { records: ExperimentView[]; onSubmitted(): void }) {
   const { api } = useSession();
   const rows = courseRows(records);
   // Empty: the whole bundled set, so the runs are comparable with the course's (a subset is not).
   const [limit, setLimit] = useState('');
   const [message, setMessage] = useState<string>();
+  // Checked as typed: a count that cannot be read is refused here, never sent as "the whole set".
+  const count = parseImageCount(limit);
   const runSuite = async () => {
-    const n = Number(limit);
+    if (!count.ok) return;
     try {
-      const { experiments } = await api.submitSuite('week2-mnist', limit.trim() !== '' && n > 0 ? { limit: n } : {});
+      const { experiments } = await api.submitSuite('week2-mnist', count.value !== undefined ? { limit: count.value } : {});
       setMessage(`Queued ${experiments.length} runs.`);
       onSubmitted();
     } catch (err) {
@@ -256,12 +268,32 @@ function CourseTable({ records, onSubmitted }: { records: ExperimentRecord[]; on
         </tbody>
       </table>
       <div class="inline-controls suite">
-        <button onClick={runSuite}>Run the four 4.1 experiments (week2-mnist)</button>
+        <button onClick={runSuite} disabled={!count.ok} data-testid="run-suite">
+          Run the four 4.1 experiments (week2-mnist)
+        </button>
         <label class="small">
           on the first{' '}
-          <input type="text" inputMode="numeric" class="tiny" value={limit} placeholder="all" onInput={(e) => setLimit(e.currentTarget.value)} /> training images (a
-          subset is not comparable)
+          <input
+            type="text"
+            inputMode="numeric"
+            class="tiny"
+            value={limit}
+            placeholder="all"
+            aria-invalid={!count.ok}
+            aria-describedby="suite-limit-error"
+            data-testid="suite-limit"
+            onInput={(e) => {
+              setLimit(e.currentTarget.value);
+              setMessage(undefined);
+            }}
+          />{' '}
+          training images (a subset is not comparable)
         </label>
+        {!count.ok && (
+          <span class="field-error-inline small" id="suite-limit-error" role="alert" data-testid="suite-limit-error">
+            {count.message}
+          </span>
+        )}
         {message && <span class="muted small">{message}</span>}
       </div>
     </div>
@@ -282,7 +314,7 @@ function Measured({ accuracy, published }: { accuracy?: number; published: numbe
   );
 }
 
-function RunLink({ record, steps }: { record: ExperimentRecord; steps: number }) {
+function RunLink({ record, steps }: { record: ExperimentView; steps: number }) {
   return (
     <a href={`/runs/${record.id}`}>
       {describeData(record.spec)}, {record.spec.epochs} ep. = {int(steps)} steps

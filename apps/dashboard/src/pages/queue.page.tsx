@@ -1,16 +1,15 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { ExperimentRecord, Health } from '../api/api-client';
+import { isTerminal, type ExperimentView, type HealthBody } from '@trainyard/contracts';
 import { describeData, describeModel, runName } from '../components/run-label';
 import { RunRow, RunTableHead } from './runs.page';
 import { useSession } from '../session';
-import { TERMINAL } from '../state/run-state';
 import { useExperiments } from '../state/use-experiments';
 
 /** For TAs: the whole class's queue, the workers and what each is training. */
 export function QueuePage() {
   const { api, me } = useSession();
   const { records, reload } = useExperiments(3000);
-  const [health, setHealth] = useState<Health>();
+  const [health, setHealth] = useState<HealthBody>();
   useEffect(() => {
     const load = () => api.health().then(setHealth, () => setHealth(undefined));
     void load();
@@ -27,13 +26,13 @@ export function QueuePage() {
     );
   }
   // Running first, then the queue in its fair-share order (the API's position), oldest first on ties.
-  const rank = (r: ExperimentRecord) => (r.status === 'running' ? 0 : (r.position ?? Number.MAX_SAFE_INTEGER));
+  const rank = (r: ExperimentView) => (r.status === 'running' ? 0 : (r.position ?? Number.MAX_SAFE_INTEGER));
   const active = (records ?? [])
-    .filter((r) => !TERMINAL.has(r.status))
+    .filter((r) => !isTerminal(r.status))
     .sort((a, b) => rank(a) - rank(b) || a.createdAt.localeCompare(b.createdAt));
   const running = active.filter((r) => r.status === 'running');
   const queued = active.filter((r) => r.status === 'queued');
-  const finished = (records ?? []).filter((r) => TERMINAL.has(r.status)).slice(0, 15);
+  const finished = (records ?? []).filter((r) => isTerminal(r.status)).slice(0, 15);
   return (
     <section>
       <div class="page-head">
@@ -95,11 +94,11 @@ export function QueuePage() {
 }
 
 /** A worker reports its backend with each run it starts: the newest run it took tells. */
-function lastBackend(records: ExperimentRecord[], worker: string): string | undefined {
+function lastBackend(records: ExperimentView[], worker: string): string | undefined {
   return records.filter((r) => r.worker === worker && r.backend).sort((a, b) => (b.startedAt ?? '').localeCompare(a.startedAt ?? ''))[0]?.backend;
 }
 
-function WorkerRow({ name, job, backend }: { name: string; job?: ExperimentRecord; backend?: string }) {
+function WorkerRow({ name, job, backend }: { name: string; job?: ExperimentView; backend?: string }) {
   return (
     <tr data-worker={name} data-busy={job ? 'yes' : 'no'}>
       <td>

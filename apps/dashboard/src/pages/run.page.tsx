@@ -1,6 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { compareToCourse, PUBLISHED } from '@trainyard/contracts';
-import { ApiError, type ExperimentRecord } from '../api/api-client';
+import { ApiError, compareToCourse, isTerminal, PUBLISHED, type ExperimentView } from '@trainyard/contracts';
 import { classNames, ConfusionMatrix, PerClassAccuracy } from '../components/confusion-matrix';
 import { ModelDownload } from '../components/model-download';
 import { ProgressBar } from '../components/progress-bar';
@@ -13,13 +12,12 @@ import { StatusBadge } from '../components/status-badge';
 import { duration, int, num, pct, rate, since } from '../format';
 import { compareHref } from '../router';
 import { useSession } from '../session';
-import { TERMINAL } from '../state/run-state';
 import { useRunClock } from '../state/use-run-clock';
 import { useRunState } from '../state/use-run-state';
 
 export function RunPage({ id }: { id: string }) {
   const { api } = useSession();
-  const [record, setRecord] = useState<ExperimentRecord>();
+  const [record, setRecord] = useState<ExperimentView>();
   const [missing, setMissing] = useState<string>();
   // The subscription answers first whether this run is yours to see (the same rule as the HTTP
   // routes): a refused subscribe is quiet, where a 404 fetch would log an error in the console.
@@ -49,7 +47,8 @@ export function RunPage({ id }: { id: string }) {
 
   const status = state?.status ?? record.status;
   const result = state?.result ?? record.result;
-  const comparison = compareToCourse(record.spec);
+  // Judged on the images the run loaded (result, else its `started` event): a server's set may be smaller than the canonical one.
+  const comparison = compareToCourse(record.spec, result ?? state?.loaded);
   // Only a run of the preset's own spec stands beside its published number (a variant does not).
   const preset = comparison?.differences.length === 0 ? comparison.preset : undefined;
   const cancel = async () => {
@@ -68,7 +67,7 @@ export function RunPage({ id }: { id: string }) {
         </div>
         <div class="actions">
           <StatusBadge status={status} position={state?.position} />
-          {!TERMINAL.has(status) && (
+          {!isTerminal(status) && (
             <button class="danger-outline" onClick={cancel}>
               Cancel
             </button>
@@ -80,6 +79,16 @@ export function RunPage({ id }: { id: string }) {
         </div>
       </div>
 
+      {state?.warnings && (
+        <div class="card notice warning" data-testid="data-warnings">
+          <strong>About this run's data:</strong>
+          <ul>
+            {state.warnings.map((w) => (
+              <li key={w}>{w}</li>
+            ))}
+          </ul>
+        </div>
+      )}
       {(status === 'running' || state?.progress) && (
         <div class="card">
           <ProgressBar progress={state?.progress} />

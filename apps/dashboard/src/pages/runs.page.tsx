@@ -1,15 +1,15 @@
 import type { JSX } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { ApiError, type ExperimentRecord } from '../api/api-client';
+import { ApiError, isTerminal, shortId, type ExperimentView } from '@trainyard/contracts';
 import { downloadText, toCsv } from '../components/chart-data';
 import { describeData, describeModel, runName } from '../components/run-label';
 import { ProgressBar } from '../components/progress-bar';
 import { StatusBadge } from '../components/status-badge';
-import { duration, pct, shortId, since } from '../format';
+import { duration, pct, since } from '../format';
 import { compareHref, navigate } from '../router';
 import { useSession } from '../session';
-import { TERMINAL } from '../state/run-state';
 import { applyRunQuery, facet, parseRunQuery, RUN_SORTS, runQueryString, type RunQuery } from '../state/run-filter';
+import { queuePosition } from '../state/queue-position';
 import { useExperiments } from '../state/use-experiments';
 import { useRunState } from '../state/use-run-state';
 
@@ -82,7 +82,7 @@ function useRunQuery(): [RunQuery, (q: RunQuery) => void] {
   return [query, setQuery];
 }
 
-function RunFilters({ records, query, onChange, admin, shown }: { records: ExperimentRecord[]; query: RunQuery; onChange(q: RunQuery): void; admin: boolean; shown: number }) {
+function RunFilters({ records, query, onChange, admin, shown }: { records: ExperimentView[]; query: RunQuery; onChange(q: RunQuery): void; admin: boolean; shown: number }) {
   const set = (field: keyof RunQuery) => (e: { currentTarget: { value: string } }) => onChange({ ...query, [field]: e.currentTarget.value });
   const select = (field: 'status' | 'model' | 'dataset' | 'owner' | 'tag', label: string, values: string[]) => (
     <label>
@@ -133,7 +133,7 @@ function RunFilters({ records, query, onChange, admin, shown }: { records: Exper
 }
 
 /** The shown runs as CSV: what the table says, one row each, for a spreadsheet. */
-function exportRuns(runs: ExperimentRecord[]) {
+function exportRuns(runs: ExperimentView[]) {
   const header = ['id', 'name', 'owner', 'status', 'model', 'dataset', 'epochs', 'batch size', 'limit', 'test accuracy', 'test loss', 'params', 'seconds', 'tags', 'note', 'created'];
   const rows = runs.map((r) => [
     r.id, runName(r.spec), r.owner, r.status, r.spec.model.type, r.spec.dataset, r.spec.epochs, r.spec.batchSize, r.spec.limit,
@@ -166,7 +166,7 @@ export function RunTableHead({ index = '', progress = 'Progress', owner }: { ind
  * own (the TAs' runs list). `annotate`: tags and note, editable by the owner or a TA.
  */
 export function RunRow(props: {
-  record: ExperimentRecord;
+  record: ExperimentView;
   selected?: boolean;
   onToggle?(): void;
   onChanged(): void;
@@ -180,7 +180,7 @@ export function RunRow(props: {
   const { record, selected, onToggle, onChanged, showOwner, ownerColumn, annotate, extra, index, livePosition } = props;
   const [editing, setEditing] = useState(false);
   const { api } = useSession();
-  const live = !TERMINAL.has(record.status);
+  const live = !isTerminal(record.status);
   const { state } = useRunState(record.id, live);
   const status = state?.status ?? record.status;
   const result = state?.result ?? record.result;
@@ -212,11 +212,7 @@ export function RunRow(props: {
         </td>
         {ownerColumn && <td data-testid="owner">{record.owner}</td>}
         <td>
-          {livePosition !== undefined ? (
-            <StatusBadge status={status} position={livePosition} positionNote="position in the queue now" />
-          ) : (
-            <StatusBadge status={status} position={state?.position ?? record.position} />
-          )}
+          <StatusBadge status={status} position={livePosition ?? queuePosition(record, state)} positionNote="position in the queue now" />
         </td>
         <td class="wide">
           {status === 'running' || (status === 'completed' && state?.progress) ? (
@@ -230,7 +226,7 @@ export function RunRow(props: {
         <td class="num">{result ? pct(result.testAccuracy) : '–'}</td>
         <td class="muted small">{since(record.createdAt)}</td>
         <td class="actions-cell">
-          {!TERMINAL.has(status) && (
+          {!isTerminal(status) && (
             <button class="small danger-outline" onClick={cancel} disabled={busy || record.cancelRequested}>
               {record.cancelRequested ? 'Cancelling…' : 'Cancel'}
             </button>
@@ -262,7 +258,7 @@ export function RunRow(props: {
 }
 
 /** A finished run's bar: full, with its epochs and time (no progress event is needed for that). */
-function DoneBar({ record }: { record: ExperimentRecord }) {
+function DoneBar({ record }: { record: ExperimentView }) {
   const { epochs } = record.spec;
   return (
     <div class="progress progress-compact" data-testid="progress">
@@ -280,7 +276,7 @@ function DoneBar({ record }: { record: ExperimentRecord }) {
 }
 
 /** Tags (each a link to the list filtered by it) and the note, under the run's name. */
-function Annotation({ record }: { record: ExperimentRecord }) {
+function Annotation({ record }: { record: ExperimentView }) {
   if (!record.tags?.length && !record.note) return null;
   return (
     <div class="annotation">
@@ -298,7 +294,7 @@ function Annotation({ record }: { record: ExperimentRecord }) {
   );
 }
 
-function AnnotationForm({ record, onDone }: { record: ExperimentRecord; onDone(saved: boolean): void }) {
+function AnnotationForm({ record, onDone }: { record: ExperimentView; onDone(saved: boolean): void }) {
   const { api } = useSession();
   const [tags, setTags] = useState((record.tags ?? []).join(', '));
   const [note, setNote] = useState(record.note ?? '');

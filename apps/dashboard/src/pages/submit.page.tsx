@@ -1,8 +1,7 @@
 import { useMemo, useState } from 'preact/hooks';
-import { courseSteps, PRESET_NAMES, PRESETS, PUBLISHED, presetSpec, type PresetName } from '@trainyard/contracts';
-import { ApiError } from '../api/api-client';
+import { ApiError, courseSteps, PRESET_NAMES, PRESETS, PUBLISHED, presetSpec, type PresetName, type ValidationIssue } from '@trainyard/contracts';
 import { SpecForm } from '../components/spec-form';
-import { issuesByField, specFields, type Issue } from '../forms/spec-fields';
+import { issuesByField, specFields, withJobLimits } from '../forms/spec-fields';
 import { pct } from '../format';
 import { navigate } from '../router';
 import { useSession } from '../session';
@@ -12,17 +11,18 @@ import { validateSpec } from '../state/validate-spec';
 const draftOf = (preset: PresetName) => presetSpec(preset) as unknown as Record<string, unknown>;
 
 export function SubmitPage() {
-  const { api } = useSession();
+  const { api, me } = useSession();
   const [preset, setPreset] = useState<PresetName | null>('mnist-cnn');
   const [draft, setDraft] = useState(() => draftOf('mnist-cnn'));
   // Until the student sets epochs, a preset's epochs follow the course steps rule as data set, limit
   // and batch size change, as the API would set them; once set, theirs wins.
   const [epochsChosen, setEpochsChosen] = useState(false);
-  const [serverIssues, setServerIssues] = useState<Issue[]>([]);
+  const [serverIssues, setServerIssues] = useState<ValidationIssue[]>([]);
   const [serverError, setServerError] = useState<string>();
   const [sending, setSending] = useState(false);
 
-  const fields = useMemo(() => specFields(draft), [draft]);
+  // A student's hints show the class's bounds (GET /api/me), which the API enforces, not the schema's wider ones.
+  const fields = useMemo(() => withJobLimits(specFields(draft), me.jobLimits), [draft, me.jobLimits]);
   const { issues } = useMemo(() => validateSpec(draft), [draft]);
   const errors = useMemo(() => issuesByField(issues.length ? issues : serverIssues, fields), [issues, serverIssues, fields]);
 

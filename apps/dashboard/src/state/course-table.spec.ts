@@ -1,9 +1,10 @@
-import { presetSpec, resolveExperimentRequest, type ExperimentSpec, type PresetName } from '@trainyard/contracts';
-import type { ExperimentRecord } from '../api/api-client';
+import { presetSpec, resolveExperimentRequest, TEST_SAMPLES, trainSampleCount, type ExperimentSpec, type ExperimentView, type PresetName, type TrainedOn } from '@trainyard/contracts';
 import { courseRows, presetOf } from './course-table';
 
-const run = (preset: PresetName, finishedAt: string, accuracy: number, overrides = {}): ExperimentRecord => record(presetSpec(preset, overrides), finishedAt, accuracy);
-const record = (spec: ExperimentSpec, finishedAt: string, accuracy: number): ExperimentRecord => ({
+const run = (preset: PresetName, finishedAt: string, accuracy: number, overrides = {}, loaded?: TrainedOn): ExperimentView =>
+  record(presetSpec(preset, overrides), finishedAt, accuracy, loaded);
+// By default the run loaded what its spec asks of the canonical set, as a result records it.
+const record = (spec: ExperimentSpec, finishedAt: string, accuracy: number, loaded?: TrainedOn): ExperimentView => ({
   id: `${spec.name}-${finishedAt}`,
   owner: 'alice',
   spec,
@@ -11,7 +12,11 @@ const record = (spec: ExperimentSpec, finishedAt: string, accuracy: number): Exp
   createdAt: finishedAt,
   finishedAt,
   lastSeq: 9,
-  result: { testAccuracy: accuracy } as ExperimentRecord['result'],
+  result: {
+    testAccuracy: accuracy,
+    trainSamples: loaded?.trainSamples ?? trainSampleCount(spec),
+    testSamples: loaded?.testSamples ?? Math.min(spec.testLimit ?? TEST_SAMPLES[spec.dataset], TEST_SAMPLES[spec.dataset]),
+  } as ExperimentView['result'],
 });
 
 describe('course table', () => {
@@ -45,7 +50,20 @@ describe('course table', () => {
     expect(courseRows([comparable, quick])[0]).toMatchObject({ measured: { id: comparable.id }, comparison: { comparable: true } });
     expect(courseRows([quick])[0]).toMatchObject({
       measured: { id: quick.id },
-      comparison: { comparable: false, reasons: ['a subset: the first 2000 of 7996 training images', 'fewer SGD steps than the course: 32 vs 938'] },
+      comparison: { comparable: false, reasons: ['a subset: the first 2,000 of 7,996 training images', 'fewer SGD steps than the course: 32 vs 938'] },
+    });
+  });
+
+  // The review: 2,000 / 500 IDX images in a worker's DATA_DIR/mnist. The spec says `mnist`, 1 epoch,
+  // which on the canonical set is the course's run; the newer run must not push out the good one.
+  it('judges a run on the images it loaded: a newer run on a small server copy of mnist does not replace the comparable run', () => {
+    const bundled = run('mnist-cnn', '2026-01-01T09:00:00Z', 0.9396);
+    const small = run('mnist-cnn', '2026-01-01T11:00:00Z', 0.204, { dataset: 'mnist' }, { trainSamples: 2000, testSamples: 500 });
+    expect(courseRows([bundled, small])[1]).toMatchObject({ preset: 'mnist-cnn', measured: { id: bundled.id }, comparison: { comparable: true } });
+    expect(courseRows([small])[1].comparison).toMatchObject({
+      comparable: false,
+      steps: 32,
+      reasons: ['not the canonical set: 2,000 of 60,000 training images', 'tested on 500 of 10,000 test images', 'fewer SGD steps than the course: 32 vs 938'],
     });
   });
 });

@@ -1,5 +1,4 @@
-import { compareToCourse, courseSteps, PRESETS, PUBLISHED, type CourseComparison, type ExperimentSpec, type PresetName } from '@trainyard/contracts';
-import type { ExperimentRecord } from '../api/api-client';
+import { compareToCourse, courseSteps, PRESETS, PUBLISHED, type CourseComparison, type ExperimentSpec, type ExperimentView, type PresetName } from '@trainyard/contracts';
 
 /**
  * The course row a run measures: the preset whose whole spec it matches apart from name, seed and
@@ -11,7 +10,7 @@ export function presetOf(spec: ExperimentSpec): PresetName | undefined {
 }
 
 export interface CourseRun {
-  record: ExperimentRecord;
+  record: ExperimentView;
   comparison: CourseComparison;
 }
 
@@ -23,7 +22,7 @@ export interface CourseRow {
   /** SGD steps of the course's run (938 for the 4.1 presets). */
   courseSteps: number;
   /** The newest completed comparable run of the preset; failing one, its newest completed run. */
-  measured?: ExperimentRecord;
+  measured?: ExperimentView;
   /** How `measured` compares with the course: `comparable: false` comes with its reasons. */
   comparison?: CourseComparison;
   /** The newest completed run of each variant of the preset (one per set of differences), newest first. */
@@ -39,13 +38,14 @@ const GROUPS: Record<PresetName, string> = {
   'cifar10-vgg16': '4.3 CIFAR-10',
 };
 
-const finished = (r: ExperimentRecord) => r.finishedAt ?? r.createdAt;
+const finished = (r: ExperimentView) => r.finishedAt ?? r.createdAt;
 
 /** The course's results table: each published number beside the run that measures it, and the preset's variants. */
-export function courseRows(records: readonly ExperimentRecord[]): CourseRow[] {
+export function courseRows(records: readonly ExperimentView[]): CourseRow[] {
   const runs = records
     .filter((r) => r.status === 'completed' && r.result)
-    .map((record) => ({ record, comparison: compareToCourse(record.spec) }))
+    // Judged on the images each run loaded (its result), not on the canonical sizes its spec names.
+    .map((record) => ({ record, comparison: compareToCourse(record.spec, record.result) }))
     .filter((r): r is CourseRun => r.comparison !== undefined)
     .sort((a, b) => finished(b.record).localeCompare(finished(a.record)));
   return (Object.keys(PUBLISHED) as PresetName[]).map((preset) => {

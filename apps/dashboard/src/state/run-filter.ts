@@ -1,4 +1,7 @@
-import { PRESETS, SUITES, type ExperimentView } from '@trainyard/contracts';
+import { matchesRunFilter, newestFirst, suiteOrder, type ExperimentView } from '@trainyard/contracts';
+
+// The order and the filters are libs/contracts' (run-order.ts), shared with `trainyard list`.
+export { suiteOrder };
 
 /**
  * The runs list's view: search, filters and sort, kept in the URL's query so that a view can be
@@ -52,33 +55,17 @@ export function applyRunQuery(records: readonly ExperimentView[], query: RunQuer
   const words = query.q.toLowerCase().split(/\s+/).filter(Boolean);
   const shown = records.filter(
     (r) =>
-      (!query.status || r.status === query.status) &&
-      (!query.model || r.spec.model.type === query.model) &&
-      (!query.dataset || r.spec.dataset === query.dataset) &&
-      (!query.owner || r.owner === query.owner) &&
-      (!query.tag || (r.tags ?? []).includes(query.tag)) &&
+      matchesRunFilter(r, query) &&
       words.every((w) => haystack(r).includes(w)),
   );
   return sortRuns(shown, query.sort);
-}
-
-/**
- * A suite's runs share one creation time, so newest-first alone leaves them in id order: within a
- * suite they go in the course's order (week2-mnist: FC, CNN, FC permuted, CNN permuted).
- */
-export function suiteOrder(r: ExperimentView): number {
-  if (!r.suite || !Object.hasOwn(SUITES, r.suite)) return 0;
-  const presets = SUITES[r.suite as keyof typeof SUITES];
-  // A suite's runs carry their preset's name (presetSpec sets it), which finds the preset.
-  const i = presets.findIndex((p) => PRESETS[p].name === r.spec.name);
-  return i < 0 ? presets.length : i;
 }
 
 export function sortRuns(records: readonly ExperimentView[], sort: RunSort): ExperimentView[] {
   const created = (r: ExperimentView) => Date.parse(r.createdAt);
   const bySuite = (a: ExperimentView, b: ExperimentView) => suiteOrder(a) - suiteOrder(b);
   const compare: Record<RunSort, (a: ExperimentView, b: ExperimentView) => number> = {
-    newest: (a, b) => created(b) - created(a) || bySuite(a, b),
+    newest: newestFirst,
     oldest: (a, b) => created(a) - created(b) || bySuite(a, b),
     accuracy: (a, b) => (b.result?.testAccuracy ?? -1) - (a.result?.testAccuracy ?? -1) || created(b) - created(a),
     name: (a, b) => (a.spec.name ?? a.spec.model.type).localeCompare(b.spec.name ?? b.spec.model.type) || created(b) - created(a),

@@ -33,6 +33,15 @@ describe('foldEvents', () => {
     expect(done.progress?.fraction).toBe(1);
   });
 
+  // The data set warning lives only in the `started` event; the run page shows it, and judges the
+  // run on the counts that event carries until a result replaces them.
+  it("keeps the started event's data set warnings and the counts it loaded", () => {
+    const warning = 'This server\'s MNIST is not the canonical set: 2,000 train / 500 test';
+    const state = foldEvents([ev({ type: 'started', backend: 'cpu', params: 6422, trainSamples: 2000, testSamples: 500, epochs: 1, batches: 32, warnings: [warning] })]);
+    expect(state).toMatchObject({ warnings: [warning], loaded: { trainSamples: 2000, testSamples: 500 } });
+    expect(foldEvents([started()]).warnings).toBeUndefined();
+  });
+
   it("plots the batch's own accuracy and the epoch's running mean as two curves", () => {
     const state = foldEvents([started(), progress(1, 2, 2.0, 0.25, 0.3), progress(1, 4, 1.5, 0.75, 0.5), progress(2, 2, 1.0, 0.5, 0.8)]);
     expect(state.curves.batchAccuracy).toEqual({ x: [0.5, 1, 1.5], y: [0.25, 0.75, 0.5] });

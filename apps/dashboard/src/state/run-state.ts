@@ -1,7 +1,5 @@
-import type { BackendName, ExperimentEvent, ProgressEvent, TrainingResult } from '@trainyard/contracts';
-
-export type RunStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
-export const TERMINAL: ReadonlySet<RunStatus> = new Set(['completed', 'failed', 'cancelled']);
+import type { BackendName, ExperimentEvent, ExperimentStatus, ProgressEvent, TrainedOn, TrainingResult } from '@trainyard/contracts';
+import { applyEvent } from '@trainyard/contracts';
 
 /** A curve as two equal-length arrays (what uPlot plots). */
 export interface Series {
@@ -39,11 +37,15 @@ export interface RunCurves {
 }
 
 export interface RunState {
-  status?: RunStatus;
+  status?: ExperimentStatus;
   position?: number;
   backend?: BackendName;
   worker?: string;
   params?: number;
+  /** The images the run loaded (its last `started` event): what it is judged on before its result. */
+  loaded?: TrainedOn;
+  /** What the student should know about the run's data, e.g. a set that is not the canonical one (the `started` event's). */
+  warnings?: string[];
   progress?: RunProgress;
   curves: RunCurves;
   result?: TrainingResult;
@@ -74,19 +76,21 @@ const push = (s: Series, x: number, y: number) => {
 export function foldEvents(events: readonly ExperimentEvent[]): RunState {
   const state: RunState = { curves: emptyCurves(), count: events.length, lastSeq: events.at(-1)?.seq ?? 0 };
   for (const e of events) {
+    // The one status rule (contracts), the one the store applies to the record.
+    state.status = applyEvent(state.status, e);
     switch (e.type) {
       case 'queued':
-        state.status = 'queued';
         state.position = e.position;
         break;
       case 'started':
         // A second `started` is another attempt (after a lost worker, a shutdown or a retry). It
         // resumes from the run's checkpoint, or trains again from the start, and the store keeps
         // only what goes past the history so far: the curves go on, each point once.
-        state.status = 'running';
         state.backend = e.backend;
         state.worker = e.worker;
         state.params = e.params;
+        state.loaded = { trainSamples: e.trainSamples, testSamples: e.testSamples };
+        state.warnings = e.warnings?.length ? e.warnings : undefined;
         state.position = undefined;
         break;
       case 'resumed':
@@ -110,18 +114,15 @@ export function foldEvents(events: readonly ExperimentEvent[]): RunState {
         push(state.curves.testAccuracy, e.epoch, e.testAccuracy);
         break;
       case 'completed':
-        state.status = 'completed';
         state.result = e.result;
         state.backend = e.result.backend;
         state.params = e.result.params;
         if (state.progress) state.progress = { ...state.progress, fraction: 1 };
         break;
       case 'failed':
-        state.status = 'failed';
         state.error = e.error;
         break;
       case 'cancelled':
-        state.status = 'cancelled';
         state.error = e.reason;
         break;
     }

@@ -1,7 +1,12 @@
 // Contracts only, no value from @trainyard/training: both processes load this, and the training
 // process must load TF.js and its backends only through the trainer module it is given.
 import {
+  CheckpointMismatchError,
   DatasetUnavailableError,
+  IncompatibleSpecError,
+  NonFiniteLossError,
+  NonFiniteMetricError,
+  TrainingCancelledError,
   datasetUnavailable,
   type BackendChoice,
   type DatasetUnavailableReason,
@@ -18,11 +23,13 @@ import type { BackendSelection, TrainOptions } from '@trainyard/training';
 /** TrainOptions minus what cannot cross a process boundary; every other field is forwarded as is. */
 export type ForwardedTrainOptions = Omit<TrainOptions, 'signal' | 'onEvent' | 'log'>;
 
-/** An error as it crosses the boundary: its class name is kept, so the worker classifies by class. */
+/** An error as it crosses the boundary: its class name is kept, so reviveError revives its class. */
 export interface SerializedError {
   name: string;
   message: string;
   stack?: string;
+  /** The error's own fields of plain values (NonFiniteLossError's epoch, batch and loss, …). */
+  fields?: Record<string, string | number | boolean>;
   /** The training process saw a backend runtime fault (WebAssembly.RuntimeError), checked by instanceof there. */
   backendFault: boolean;
   /**
@@ -53,6 +60,7 @@ export function serializeError(err: unknown): SerializedError {
       message: err.message,
       stack: err.stack,
       backendFault: err instanceof WebAssembly.RuntimeError,
+      fields: plainFields(err),
       ...(err instanceof DatasetUnavailableError ? { datasetUnavailable: { dataset: err.dataset, reason: err.reason, adminDetail: err.adminDetail } } : {}),
     };
   }
@@ -60,14 +68,42 @@ export function serializeError(err: unknown): SerializedError {
 }
 
 /**
+ * The training's errors that the worker (or a training process, for an acknowledgement's error)
+ * acts on by class: revived as their own class, found by the class's own `name` (every one sets
+ * `name` from its constructor), never a hand-typed string.
+ */
+const REVIVED_CLASSES: readonly (new (...args: never[]) => Error)[] = [
+  IncompatibleSpecError,
+  NonFiniteLossError,
+  NonFiniteMetricError,
+  TrainingCancelledError,
+  CheckpointMismatchError,
+];
+const REVIVED_BY_NAME: ReadonlyMap<string, (typeof REVIVED_CLASSES)[number]> = new Map(REVIVED_CLASSES.map((c) => [c.name, c]));
+
+function plainFields(err: Error): Record<string, string | number | boolean> {
+  const fields: Record<string, string | number | boolean> = {};
+  for (const [key, value] of Object.entries(err)) if (['string', 'number', 'boolean'].includes(typeof value)) fields[key] = value as string | number | boolean;
+  return fields;
+}
+
+/**
  * A DatasetUnavailableError is revived as its own subclass (DatasetMissingError,
- * DatasetDamagedError); any other error as an Error carrying the original class name (e.g.
- * IncompatibleSpecError), message and stack.
+ * DatasetDamagedError); an error of REVIVED_CLASSES as its own class, with its own plain fields
+ * (its constructor is not run: the message is the one the training process made); any other
+ * error as an Error carrying the original class name, message and stack.
  */
 export function reviveError(serialized: SerializedError): Error {
   const unavailable = serialized.datasetUnavailable;
-  const err = unavailable ? datasetUnavailable(unavailable.dataset, unavailable.reason, unavailable.adminDetail) : new Error(serialized.message);
-  if (!unavailable) err.name = serialized.name;
+  if (unavailable) {
+    const err = datasetUnavailable(unavailable.dataset, unavailable.reason, unavailable.adminDetail);
+    if (serialized.stack) err.stack = serialized.stack;
+    return err;
+  }
+  const known = REVIVED_BY_NAME.get(serialized.name);
+  const err: Error = known ? Object.assign(Object.create(known.prototype) as Error, serialized.fields) : new Error();
+  err.message = serialized.message;
+  err.name = serialized.name;
   if (serialized.stack) err.stack = serialized.stack;
   return err;
 }

@@ -3,23 +3,15 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { createRng } from '../random';
 import { chooseFilterGradMethod, conv2dBackpropFilterWasm, type FilterGradMethod } from './conv2d-backprop-filter.wasm-kernel';
 import { registerWasmTrainingKernels } from './wasm-training-kernels';
-import type { ConvCase, Pad } from './__tests__/conv-case';
+import { SHARED_CONV_CASES, type ConvCase } from './__tests__/conv-case';
 
 type Case = ConvCase;
 
-// Batch 1 and >1, channels 1 and >1, strides 1 and 2, same/valid/explicit padding, odd sizes,
-// non-square filters, and a stride that leaves trailing rows the forward conv never reads.
+// The shared cases, plus 5×5 and 1×1 filters, and many output channels.
 const CASES: Case[] = [
-  { x: [1, 6, 6, 1], k: [3, 3], co: 1, stride: 1, pad: 'valid' },
-  { x: [3, 7, 5, 2], k: [3, 3], co: 4, stride: 1, pad: 'same' },
-  { x: [2, 9, 9, 3], k: [3, 3], co: 5, stride: 2, pad: 'same' },
-  { x: [2, 8, 8, 3], k: [3, 3], co: 2, stride: 2, pad: 'same' },
-  { x: [2, 10, 9, 1], k: [3, 3], co: 3, stride: 2, pad: 'valid' },
+  ...SHARED_CONV_CASES,
   { x: [4, 12, 12, 1], k: [5, 5], co: 6, stride: 1, pad: 'valid' },
   { x: [2, 8, 8, 6], k: [5, 5], co: 6, stride: 1, pad: 'valid' },
-  { x: [1, 7, 8, 2], k: [2, 3], co: 3, stride: [2, 1], pad: 'same' },
-  { x: [2, 6, 6, 4], k: [3, 3], co: 2, stride: 1, pad: 1 },
-  { x: [2, 7, 7, 2], k: [3, 3], co: 3, stride: 2, pad: [[0, 0], [2, 0], [1, 2], [0, 0]] },
   { x: [3, 5, 5, 8], k: [1, 1], co: 4, stride: 1, pad: 'valid' },
   { x: [2, 4, 4, 16], k: [3, 3], co: 130, stride: 1, pad: 'same' },
 ];

@@ -1,22 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRng } from '../random';
 import { registerWasmTrainingKernels } from './wasm-training-kernels';
-import type { ConvCase, Pad } from './__tests__/conv-case';
+import { SHARED_CONV_CASES, type ConvCase } from './__tests__/conv-case';
 
 type Case = ConvCase;
 
-// Includes strides whose forward conv skips trailing rows (valid, 10 → 4 at stride 2) and
-// explicit padding wider than the filter reaches back, which the kernel hands to wasm's own.
+// The shared cases, plus a 5×5 filter, explicit padding wider than the filter reaches back
+// (which the kernel hands to wasm's own), and many channels.
 const CASES: Case[] = [
-  { x: [1, 6, 6, 1], k: [3, 3], co: 1, stride: 1, pad: 'valid' },
-  { x: [3, 7, 5, 2], k: [3, 3], co: 4, stride: 1, pad: 'same' },
-  { x: [2, 9, 9, 3], k: [3, 3], co: 5, stride: 2, pad: 'same' },
-  { x: [2, 8, 8, 3], k: [3, 3], co: 2, stride: 2, pad: 'same' },
-  { x: [2, 10, 9, 1], k: [3, 3], co: 3, stride: 2, pad: 'valid' },
+  ...SHARED_CONV_CASES,
   { x: [2, 12, 12, 6], k: [5, 5], co: 6, stride: 1, pad: 'valid' },
-  { x: [1, 7, 8, 2], k: [2, 3], co: 3, stride: [2, 1], pad: 'same' },
-  { x: [2, 6, 6, 4], k: [3, 3], co: 2, stride: 1, pad: 1 },
-  { x: [2, 7, 7, 2], k: [3, 3], co: 3, stride: 2, pad: [[0, 0], [2, 0], [1, 2], [0, 0]] },
   { x: [1, 5, 5, 2], k: [3, 3], co: 2, stride: 1, pad: [[0, 0], [3, 1], [0, 4], [0, 0]] },
   { x: [2, 4, 4, 32], k: [3, 3], co: 64, stride: 1, pad: 'same' },
 ];

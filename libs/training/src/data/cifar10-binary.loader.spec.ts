@@ -1,8 +1,8 @@
 import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tar from 'tar';
-import { cifarBatch, md5, tempDir, damagedFailure } from './__tests__/fixtures';
-import { startLocalServer } from './__tests__/local-server';
+import { cifarBatch, md5, tempDir, damagedFailure, expectAdviceAfterFailedDownload, failureOf } from './__tests__/fixtures';
+import { withLocalServer } from './__tests__/local-server';
 import { CIFAR10_CLASSES, CIFAR10_TEST_FILES, CIFAR10_TRAIN_FILES, loadCifar10Binary, resolveCifar10Dir } from './cifar10-binary.loader';
 import { DatasetDamagedError, DatasetMissingError } from '@trainyard/contracts';
 
@@ -75,8 +75,7 @@ describe('loadCifar10Binary', () => {
   it('tells the TA how to replace a truncated batch, and the student nothing of the server', async () => {
     const whole = cifarBatch([1, 2], () => 7);
     await writeBatches(batches, { 'data_batch_4.bin': whole.subarray(0, whole.length - 100) });
-    const error = (await loadCifar10Binary({ dataDir, download: false }).catch((e: unknown) => e)) as DatasetDamagedError;
-    expect(error).toBeInstanceOf(DatasetDamagedError);
+    const error = await failureOf(loadCifar10Binary({ dataDir, download: false }), DatasetDamagedError);
     expect(error.message).not.toContain(dataDir);
     const file = join(batches, 'data_batch_4.bin');
     expect(error.adminDetail).toContain(`CIFAR-10: ${file}: size 6046 bytes is not a whole number of records`);
@@ -85,9 +84,7 @@ describe('loadCifar10Binary', () => {
   });
 
   it('fails with DatasetMissingError when nothing is there and downloading is off: no path for the student, the action for the TA', async () => {
-    const error = await loadCifar10Binary({ dataDir, download: false }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(DatasetMissingError);
-    const missing = error as DatasetMissingError;
+    const missing = await failureOf(loadCifar10Binary({ dataDir, download: false }), DatasetMissingError);
     expect(missing.message).toBe('CIFAR-10 is not installed on this server; ask your TA');
     expect(missing.adminDetail).toContain(`trainyard data fetch cifar10 --data-dir ${dataDir}`);
     expect(missing.adminDetail).toContain(batches);
@@ -96,8 +93,7 @@ describe('loadCifar10Binary', () => {
 
   it('fails with DatasetMissingError, naming the missing batch to the TA, when the set is incomplete', async () => {
     await writeBatches(batches, { 'data_batch_3.bin': null });
-    const error = (await loadCifar10Binary({ dataDir, download: false }).catch((e: unknown) => e)) as DatasetMissingError;
-    expect(error).toBeInstanceOf(DatasetMissingError);
+    const error = await failureOf(loadCifar10Binary({ dataDir, download: false }), DatasetMissingError);
     expect(error.adminDetail).toMatch(/lacks data_batch_3\.bin/);
   });
 
@@ -135,8 +131,7 @@ describe('loadCifar10Binary', () => {
     });
 
     it('downloads, verifies, extracts and renames into place, leaving no archive or temp dir', async () => {
-      const server = await startLocalServer({ '/kriz/cifar-10-binary.tar.gz': archive });
-      try {
+      await withLocalServer({ '/kriz/cifar-10-binary.tar.gz': archive }, async (server) => {
         const log: string[] = [];
         const ds = await loadCifar10Binary(
           { dataDir, log: (m) => log.push(m) },
@@ -147,60 +142,54 @@ describe('loadCifar10Binary', () => {
         expect(await readdir(join(dataDir, 'cifar10'))).toEqual(['cifar-10-batches-bin']);
         expect((await readdir(batches)).sort()).toEqual([...CIFAR10_TRAIN_FILES, 'MD5SUMS', 'batches.meta.txt', ...CIFAR10_TEST_FILES].sort());
         expect(log.join('\n')).toMatch(/Extracting/);
-      } finally {
-        await server.close();
-      }
+      });
     });
 
     it('writes MD5SUMS of the extracted batches, so a later change can be told', async () => {
-      const server = await startLocalServer({ '/cifar-10-binary.tar.gz': archive });
-      try {
+      await withLocalServer({ '/cifar-10-binary.tar.gz': archive }, async (server) => {
         await loadCifar10Binary({ dataDir }, { mirrors: [server.baseUrl], md5: md5(archive) });
         const sums = await readFile(join(batches, 'MD5SUMS'), 'utf8');
         const batch1 = await readFile(join(batches, 'data_batch_1.bin'));
         expect(sums).toContain(`${md5(batch1)}  data_batch_1.bin\n`);
         expect(sums.trim().split('\n')).toHaveLength(6);
-      } finally {
-        await server.close();
-      }
+      });
     });
 
     it('fails at once with DatasetMissingError when no mirror has the archive (no network), leaving nothing behind', async () => {
-      const server = await startLocalServer({});
-      try {
-        const error = (await loadCifar10Binary({ dataDir }, { mirrors: [server.baseUrl] }).catch((e: unknown) => e)) as DatasetMissingError;
-        expect(error).toBeInstanceOf(DatasetMissingError);
+      await withLocalServer({}, async (server) => {
+        const error = await failureOf(loadCifar10Binary({ dataDir }, { mirrors: [server.baseUrl] }), DatasetMissingError);
         expect(error.message).not.toContain(dataDir);
         expect(error.adminDetail).toMatch(/download failed .*HTTP 404/);
         expect(await readdir(join(dataDir, 'cifar10'))).toEqual([]);
-      } finally {
-        await server.close();
-      }
+      });
+    });
+
+    it('after a failed download, points to a mirror or a copy (exact files, exact directory), not to the fetch that just failed', async () => {
+      await withLocalServer({}, async (server) => {
+        const error = await failureOf(loadCifar10Binary({ dataDir }, { mirrors: [server.baseUrl] }), DatasetMissingError);
+        expectAdviceAfterFailedDownload(error, 'cifar10', dataDir, [
+          `copy cifar-10-binary.tar.gz into ${join(dataDir, 'cifar10')}/`,
+          `data_batch_1.bin, data_batch_2.bin, data_batch_3.bin, data_batch_4.bin, data_batch_5.bin, test_batch.bin into ${join(dataDir, 'cifar10', 'cifar-10-batches-bin')}/`,
+        ]);
+      });
     });
 
     it('leaves nothing behind on a checksum mismatch', async () => {
-      const server = await startLocalServer({ '/cifar-10-binary.tar.gz': archive });
-      try {
-        const error = (await loadCifar10Binary({ dataDir }, { mirrors: [server.baseUrl], md5: 'f'.repeat(32) }).catch((e: unknown) => e)) as DatasetMissingError;
-        expect(error).toBeInstanceOf(DatasetMissingError);
+      await withLocalServer({ '/cifar-10-binary.tar.gz': archive }, async (server) => {
+        const error = await failureOf(loadCifar10Binary({ dataDir }, { mirrors: [server.baseUrl], md5: 'f'.repeat(32) }), DatasetMissingError);
         expect(error.adminDetail).toMatch(/MD5 mismatch/);
         expect(await readdir(join(dataDir, 'cifar10'))).toEqual([]);
-      } finally {
-        await server.close();
-      }
+      });
     });
 
     it('rejects a verified archive that is not a tar.gz, removing it and its temp dir', async () => {
       const garbage = Buffer.from('not a tarball at all');
-      const server = await startLocalServer({ '/cifar-10-binary.tar.gz': garbage });
-      try {
+      await withLocalServer({ '/cifar-10-binary.tar.gz': garbage }, async (server) => {
         const error = await failure(loadCifar10Binary({ dataDir }, { mirrors: [server.baseUrl], md5: md5(garbage) }));
         expect(error.file).toBe(join(dataDir, 'cifar10', 'cifar-10-binary.tar.gz'));
         expect(error.message).toMatch(/cannot extract|does not contain/);
         expect(await readdir(join(dataDir, 'cifar10'))).toEqual([]);
-      } finally {
-        await server.close();
-      }
+      });
     });
 
     it('uses an archive already in place after checking it, and keeps it', async () => {
@@ -226,8 +215,7 @@ describe('loadCifar10Binary', () => {
       const root = join(dataDir, 'cifar10');
       await mkdir(root, { recursive: true });
       await writeFile(join(root, 'cifar-10-binary.tar.gz'), archive.subarray(0, 100));
-      const error = (await loadCifar10Binary({ dataDir, download: false }, { md5: md5(archive) }).catch((e: unknown) => e)) as DatasetDamagedError;
-      expect(error).toBeInstanceOf(DatasetDamagedError);
+      const error = await failureOf(loadCifar10Binary({ dataDir, download: false }, { md5: md5(archive) }), DatasetDamagedError);
       expect(error.adminDetail).toContain(`To repair it, delete ${join(root, 'cifar-10-binary.tar.gz')} and run \`trainyard data fetch cifar10 --data-dir ${dataDir}\``);
     });
 

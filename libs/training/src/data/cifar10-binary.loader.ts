@@ -5,7 +5,7 @@ import { resolveLayout, type ResolvedDataDir } from './data-dir-layout';
 import { DatasetMissingError } from '@trainyard/contracts';
 import { failingDamagedAs } from './failing-damaged-as';
 import { DatasetError, nonCanonicalWarning, type Dataset, type ImageSet, type LoadOptions } from './dataset.types';
-import { downloadForLoader, md5OfFile, mirrorUrls, type DownloadSource } from './download';
+import { afterFailedDownload, downloadForLoader, md5OfFile, mirrorUrls, type DownloadSource } from './download';
 
 export const CIFAR10_DIR = 'cifar10';
 export const CIFAR10_BATCHES_DIR = 'cifar-10-batches-bin';
@@ -57,8 +57,17 @@ export function resolveCifar10Dir(dataDir: string): Promise<ResolvedDataDir> {
   return resolveLayout(dataDir, CIFAR10_LAYOUTS, ALL_FILES);
 }
 
-/** What a TA does to install CIFAR-10 under `dataDir`: the command, or the copy. */
-export function cifar10InstallHint(dataDir: string): string {
+/**
+ * What a TA does to install CIFAR-10 under `dataDir`: the command, or the copy. After a failed
+ * download (`downloadFailed`), the copy first and a mirror, not the fetch that just failed.
+ */
+export function cifar10InstallHint(dataDir: string, { downloadFailed = false } = {}): string {
+  if (downloadFailed) {
+    const copy =
+      `copy ${CIFAR10_ARCHIVE} into ${join(dataDir, CIFAR10_DIR)}/ (the next run verifies and unpacks it), ` +
+      `or its ${ALL_FILES.join(', ')} into ${join(dataDir, CIFAR10_DIR, CIFAR10_BATCHES_DIR)}/`;
+    return afterFailedDownload('cifar10', dataDir, copy);
+  }
   return (
     `run \`trainyard data fetch cifar10 --data-dir ${dataDir}\`, or copy ${ALL_FILES.join(', ')} from ${CIFAR10_ARCHIVE} ` +
     `into ${join(dataDir, CIFAR10_DIR, CIFAR10_BATCHES_DIR)}/ (or ${join(dataDir, CIFAR10_BATCHES_DIR)}/, or ${dataDir}/ itself)`
@@ -142,8 +151,11 @@ export async function fetchAndExtract(root: string, where: Pick<ResolvedDataDir,
   const md5 = source.md5 ?? CIFAR10_MD5;
   const target = join(root, CIFAR10_BATCHES_DIR);
   const dataDir = options.dataDir;
-  const missing = (why: string) =>
-    new DatasetMissingError('cifar10', `CIFAR-10: no batch files in ${where.searched.join(', ')} and no ${archive}; ${why}. To install it, ${cifar10InstallHint(dataDir)}.`);
+  const missing = (why: string, downloadFailed = false) =>
+    new DatasetMissingError(
+      'cifar10',
+      `CIFAR-10: no batch files in ${where.searched.join(', ')} and no ${archive}; ${why}. To install it, ${cifar10InstallHint(dataDir, { downloadFailed })}.`,
+    );
   let downloaded = false;
   if (await isFile(archive)) {
     options.log?.(`Verifying ${archive}`);

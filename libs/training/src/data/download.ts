@@ -90,16 +90,30 @@ export async function downloadFile(options: DownloadOptions): Promise<void> {
 }
 
 /**
- * downloadFile for a loader's canonical file: any failure but an abort becomes `missing(why)`
- * (a DatasetMissingError: the set is not installed, and no retry of the run will install it).
+ * downloadFile for a loader's canonical file: any failure but an abort becomes
+ * `missing(why, true)` (a DatasetMissingError: the set is not installed, and no retry of the run
+ * will install it). The `true` says the download itself failed, so the advice must not be the
+ * same download again.
  */
-export async function downloadForLoader(options: DownloadOptions, missing: (why: string) => Error): Promise<void> {
+export async function downloadForLoader(options: DownloadOptions, missing: (why: string, downloadFailed: boolean) => Error): Promise<void> {
   try {
     await downloadFile(options);
   } catch (error) {
     if (options.signal?.aborted) throw error;
-    throw missing(`the download failed (${(error as Error).message})`);
+    throw missing(`the download failed (${(error as Error).message})`, true);
   }
+}
+
+/**
+ * The advice after a download of `dataset` from its mirrors failed: the same fetch would fail the same
+ * way, so first the copy (no network needed), then a mirror this machine can reach.
+ */
+export function afterFailedDownload(dataset: 'mnist' | 'cifar10', dataDir: string, copy: string): string {
+  return (
+    `${copy} (from a machine that has them), or fetch from a mirror this machine can reach: ` +
+    `\`trainyard data fetch ${dataset} --data-dir ${dataDir} --mirror URL\` (add \`--checksums FILE\`, a JSON {"file": "md5"}, ` +
+    `when the mirror's files are not the canonical ones). The same fetch without --mirror fails the same way until this machine reaches the canonical mirrors`
+  );
 }
 
 function formatProgress(received: number, total: number): string {

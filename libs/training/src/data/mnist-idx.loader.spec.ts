@@ -1,8 +1,8 @@
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { idxImages, idxLabels, md5, tempDir, damagedFailure } from './__tests__/fixtures';
-import { startLocalServer } from './__tests__/local-server';
+import { idxImages, idxLabels, md5, tempDir, damagedFailure, expectAdviceAfterFailedDownload, failureOf } from './__tests__/fixtures';
+import { withLocalServer } from './__tests__/local-server';
 import { DatasetDamagedError, DatasetMissingError } from '@trainyard/contracts';
 import { loadMnistIdx, parseIdxImages, parseIdxLabels, resolveMnistDir } from './mnist-idx.loader';
 
@@ -95,8 +95,7 @@ describe('loadMnistIdx', () => {
     const files = canonicalFiles();
     files['train-images-idx3-ubyte'] = idxImages(3, ROWS, COLS, pixel, 0x0803_0000);
     const dir = await writeMnist(dataDir, files);
-    const error = (await loadMnistIdx({ dataDir, download: false }).catch((e: unknown) => e)) as DatasetDamagedError;
-    expect(error).toBeInstanceOf(DatasetDamagedError);
+    const error = await failureOf(loadMnistIdx({ dataDir, download: false }), DatasetDamagedError);
     expect(error.message).not.toContain(dataDir);
     const file = join(dir, 'train-images-idx3-ubyte');
     expect(error.adminDetail).toContain(`MNIST: ${file}: wrong magic number`);
@@ -117,8 +116,7 @@ describe('loadMnistIdx', () => {
     const files = canonicalFiles();
     delete files['t10k-labels-idx1-ubyte'];
     const dir = await writeMnist(dataDir, files);
-    const error = (await loadMnistIdx({ dataDir, download: false }).catch((e: unknown) => e)) as DatasetMissingError;
-    expect(error).toBeInstanceOf(DatasetMissingError);
+    const error = await failureOf(loadMnistIdx({ dataDir, download: false }), DatasetMissingError);
     expect(error.message).toBe('MNIST is not installed on this server; ask your TA');
     expect(error.adminDetail).toContain(`t10k-labels-idx1-ubyte[.gz] not found in ${dir}`);
     expect(error.adminDetail).toContain(`trainyard data fetch mnist --data-dir ${dataDir}`);
@@ -159,8 +157,7 @@ describe('loadMnistIdx', () => {
     const checksums = Object.fromEntries(Object.entries(gz).map(([name, data]) => [name, md5(data)]));
 
     it('fetches the missing .gz files from the mirrors, verifies and keeps them', async () => {
-      const server = await startLocalServer(Object.fromEntries(Object.entries(gz).map(([name, data]) => [`/second/${name}`, data])));
-      try {
+      await withLocalServer(Object.fromEntries(Object.entries(gz).map(([name, data]) => [`/second/${name}`, data])), async (server) => {
         // Only the test set is on disk at first; the first mirror has nothing.
         await writeMnist(dataDir, { 't10k-images-idx3-ubyte': files['t10k-images-idx3-ubyte'], 't10k-labels-idx1-ubyte': files['t10k-labels-idx1-ubyte'] });
         const ds = await loadMnistIdx({ dataDir }, { mirrors: [`${server.baseUrl}first/`, `${server.baseUrl}second/`], md5: checksums });
@@ -173,22 +170,25 @@ describe('loadMnistIdx', () => {
           'train-labels-idx1-ubyte.gz',
         ]);
         expect(server.requests.filter((r) => r.startsWith('/second/'))).toHaveLength(2);
-      } finally {
-        await server.close();
-      }
+      });
+    });
+
+    it('after a failed download, points to a mirror or a copy (exact files, exact directory), not to the fetch that just failed', async () => {
+      await withLocalServer({}, async (server) => {
+        const error = await failureOf(loadMnistIdx({ dataDir }, { mirrors: [server.baseUrl], md5: checksums }), DatasetMissingError);
+        expectAdviceAfterFailedDownload(error, 'mnist', dataDir, [
+          `copy train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz (or the same without .gz) into ${join(dataDir, 'mnist')}/`,
+        ]);
+      });
     });
 
     it('fails on a checksum mismatch with DatasetMissingError and leaves no file', async () => {
-      const server = await startLocalServer(Object.fromEntries(Object.entries(gz).map(([name, data]) => [`/${name}`, data])));
-      try {
+      await withLocalServer(Object.fromEntries(Object.entries(gz).map(([name, data]) => [`/${name}`, data])), async (server) => {
         const wrong = { ...checksums, 'train-images-idx3-ubyte.gz': '0'.repeat(32) };
-        const error = (await loadMnistIdx({ dataDir }, { mirrors: [server.baseUrl], md5: wrong }).catch((e: unknown) => e)) as DatasetMissingError;
-        expect(error).toBeInstanceOf(DatasetMissingError);
+        const error = await failureOf(loadMnistIdx({ dataDir }, { mirrors: [server.baseUrl], md5: wrong }), DatasetMissingError);
         expect(error.adminDetail).toMatch(/the download failed .*MD5 mismatch/);
         expect(await readdir(join(dataDir, 'mnist'))).toEqual([]);
-      } finally {
-        await server.close();
-      }
+      });
     });
   });
 });

@@ -6,7 +6,7 @@ import { DatasetError, nonCanonicalWarning, type Dataset, type ImageSet, type Lo
 import { resolveLayout, type ResolvedDataDir } from './data-dir-layout';
 import { DatasetMissingError } from '@trainyard/contracts';
 import { failingDamagedAs } from './failing-damaged-as';
-import { downloadForLoader, mirrorUrls, type DownloadSource } from './download';
+import { afterFailedDownload, downloadForLoader, mirrorUrls, type DownloadSource } from './download';
 
 const gunzipAsync = promisify(gunzip);
 
@@ -114,8 +114,15 @@ export function resolveMnistDir(dataDir: string): Promise<ResolvedDataDir> {
   return resolveLayout(dataDir, MNIST_LAYOUTS, MNIST_FILES, (name) => [name, `${name}.gz`]);
 }
 
-/** What a TA does to install MNIST under `dataDir`: the command, or the copy. */
-export function mnistInstallHint(dataDir: string): string {
+/**
+ * What a TA does to install MNIST under `dataDir`: the command, or the copy. After a failed
+ * download (`downloadFailed`), the copy first and a mirror, not the fetch that just failed.
+ */
+export function mnistInstallHint(dataDir: string, { downloadFailed = false } = {}): string {
+  if (downloadFailed) {
+    const gz = MNIST_FILES.map((f) => `${f}.gz`).join(', ');
+    return afterFailedDownload('mnist', dataDir, `copy ${gz} (or the same without .gz) into ${join(dataDir, MNIST_DIR)}/`);
+  }
   return (
     `run \`trainyard data fetch mnist --data-dir ${dataDir}\`, or copy ${MNIST_FILES.map((f) => `${f}[.gz]`).join(', ')} ` +
     `into ${join(dataDir, MNIST_DIR)}/ (or ${join(dataDir, 'MNIST', 'raw')}/, or ${dataDir}/ itself)`
@@ -133,8 +140,8 @@ export function mnistRepairHint(dataDir: string, file: string): string {
 /** Downloads `name.gz` into `dir` (verified, atomic); a failure means the set is not installed. */
 async function download(dataDir: string, dir: string, name: string, options: LoadOptions, source: MnistIdxSource, searched: string[]): Promise<string> {
   const gz = join(dir, `${name}.gz`);
-  const missing = (why: string) =>
-    new DatasetMissingError('mnist', `MNIST: ${name}[.gz] not found in ${searched.join(', ')}; ${why}. To install it, ${mnistInstallHint(dataDir)}.`);
+  const missing = (why: string, downloadFailed = false) =>
+    new DatasetMissingError('mnist', `MNIST: ${name}[.gz] not found in ${searched.join(', ')}; ${why}. To install it, ${mnistInstallHint(dataDir, { downloadFailed })}.`);
   if (options.download === false) throw missing('downloading is disabled');
   const md5 = (source.md5 ?? MNIST_MD5)[`${name}.gz`];
   if (!md5) throw new DatasetError(gz, 'no checksum known to verify a download against');

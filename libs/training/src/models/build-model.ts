@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import type { ModelSpec, ModelType } from '@trainyard/contracts';
+import { modelInputShape, type ModelSpec, type ModelType } from '@trainyard/contracts';
 import { buildCifarCnn } from './cifar-cnn.model';
 import { buildCnn } from './cnn.model';
 import { buildFc2Layer } from './fc2layer.model';
@@ -13,11 +13,9 @@ const BUILDERS: { [T in ModelType]: ModelBuilder<Extract<ModelSpec, { type: T }>
   vgg16: buildVgg16,
 };
 
-/** The input each model was designed for: MNIST 28×28×1, CIFAR-10 32×32×3. */
+/** The input each model was designed for (contracts' modelInputShape), with its 10 classes. */
 export function nativeInputShape(type: ModelType): InputShape {
-  return type === 'cifar-cnn' || type === 'vgg16'
-    ? { height: 32, width: 32, channels: 3, numClasses: 10 }
-    : { height: 28, width: 28, channels: 1, numClasses: 10 };
+  return { ...modelInputShape(type), numClasses: 10 };
 }
 
 export function buildModel(spec: ModelSpec, input: InputShape = nativeInputShape(spec.type), seed = 0): tf.Sequential {

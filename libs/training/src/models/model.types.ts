@@ -1,9 +1,8 @@
 import type * as tf from '@tensorflow/tfjs';
+import type { ImageShape } from '@trainyard/contracts';
 
-export interface InputShape {
-  height: number;
-  width: number;
-  channels: number;
+/** An image shape and the number of classes a model outputs logits for. */
+export interface InputShape extends ImageShape {
   numClasses: number;
 }
 

@@ -1,9 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
-import { activationValuesPerSample, type ModelSpec } from '@trainyard/contracts';
-import { buildModel, COURSE_MODELS, countParams } from './index';
+import { activationValuesPerSample, modelInputShape, type ModelSpec } from '@trainyard/contracts';
+import { buildModel, COURSE_MODELS, countParams, nativeInputShape } from './index';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
+});
+
+describe('nativeInputShape', () => {
+  it("is the contracts' model input shape, with the course's 10 classes", () => {
+    for (const { spec } of COURSE_MODELS) expect(nativeInputShape(spec.type)).toEqual({ ...modelInputShape(spec.type), numClasses: 10 });
+  });
 });
 
 describe('course models', () => {

@@ -12,13 +12,18 @@ export interface Evaluation {
   confusionMatrix: number[][];
 }
 
-/** Test-set loss (mean of per-sample losses, as the course sums then divides) and accuracy. */
-export async function evaluate(model: tf.LayersModel, dataset: Dataset, batches: BatchSource): Promise<Evaluation> {
+/**
+ * Test-set loss (mean of per-sample losses, as the course sums then divides) and accuracy.
+ * Null when `signal` aborts, checked before each test batch: a full pass can take minutes on a
+ * CPU (VGG16 over 10,000 images), longer than a stopping worker may wait.
+ */
+export async function evaluate(model: tf.LayersModel, dataset: Dataset, batches: BatchSource, signal?: AbortSignal): Promise<Evaluation | null> {
   const k = dataset.classNames.length;
   const confusion = Array.from({ length: k }, () => new Array<number>(k).fill(0));
   let lossSum = 0;
   let samples = 0;
   for (const batch of batches()) {
+    if (signal?.aborted) return null;
     const [lossT, predT] = tf.tidy(() => {
       const x = tf.tensor4d(batch.x, [batch.n, dataset.height, dataset.width, dataset.channels]);
       const y = tf.tensor1d(batch.y, 'int32');

@@ -7,7 +7,11 @@ import * as tf from '@tensorflow/tfjs';
 export const MODEL_JSON = 'model.json';
 export const WEIGHTS_BIN = 'weights.bin';
 
-export async function saveModel(model: tf.LayersModel, dir: string): Promise<void> {
+/**
+ * Writes `model` to `dir` as model.json + weights.bin, atomically. `userDefinedMetadata` (a JSON
+ * object) goes into model.json under that key, where TF.js's loaders read it back.
+ */
+export async function saveModel(model: tf.LayersModel, dir: string, userDefinedMetadata?: object): Promise<void> {
   await fs.mkdir(dir, { recursive: true });
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
@@ -18,6 +22,7 @@ export async function saveModel(model: tf.LayersModel, dir: string): Promise<voi
         convertedBy: null,
         modelTopology: artifacts.modelTopology,
         weightsManifest: [{ paths: [WEIGHTS_BIN], weights: artifacts.weightSpecs }],
+        ...(userDefinedMetadata ? { userDefinedMetadata } : {}),
       };
       // Write to temporary names then rename, so a crash never leaves a half-written model.
       await fs.writeFile(path.join(dir, `${WEIGHTS_BIN}.tmp`), weights);

@@ -1,18 +1,5 @@
-/**
- * A metric about to be reported (an `epoch` or `completed` event) is NaN or ±Infinity: the JSON
- * contract promises numbers there, and JSON would turn it into null. Deterministic, like the
- * divergence behind it: callers should not retry.
- */
-export class NonFiniteMetricError extends Error {
-  constructor(
-    /** Where in the event, e.g. `epoch.testLoss` or `completed.result.confusionMatrix[3][1]`. */
-    readonly field: string,
-    readonly value: number,
-  ) {
-    super(`${field} is ${value}, not a finite number: the run diverged`);
-    this.name = new.target.name;
-  }
-}
+// The class is defined in libs/contracts, so the worker's main process classifies it without loading TF.js.
+export { NonFiniteMetricError } from '@trainyard/contracts';
 
 /** The path of the first number in `value` that is not finite, or null when all are. */
 export function findNonFinite(value: unknown, at: string): { field: string; value: number } | null {

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { presetSpec, resolveExperimentRequest, type TrainingEvent } from '@trainyard/contracts';
 import { loadModel } from './model-io';
+import { pixelPermutation } from '../transforms/pixel-permutation';
 import { trainExperiment } from './train-experiment';
 import { findNonFinite } from './non-finite-metric.error';
 import { NonFiniteLossError } from './non-finite-loss.error';
@@ -49,12 +50,15 @@ describe('trainExperiment', () => {
     expect(result.samplesPerSec).toBeGreaterThan(0);
   }, 120_000);
 
-  it('reports started, throttled progress, one epoch event per epoch, then completed', async () => {
+  it('reports started, throttled progress, one epoch event per epoch, and returns the result without emitting completed', async () => {
     const events: TrainingEvent[] = [];
-    await trainExperiment(syntheticFc({ epochs: 2 }), { dataDir, onEvent: (e) => void events.push(e), progressIntervalMs: 60_000 });
+    const result = await trainExperiment(syntheticFc({ epochs: 2 }), { dataDir, onEvent: (e) => void events.push(e), progressIntervalMs: 60_000 });
     const types = events.map((e) => e.type);
     expect(types[0]).toBe('started');
-    expect(types.at(-1)).toBe('completed');
+    // `completed` has one writer, the trainer's caller (the worker's handler, the CLI), which builds it from the result.
+    expect(types).not.toContain('completed');
+    expect(types.at(-1)).toBe('epoch');
+    expect(result.epochs).toEqual(events.filter((e) => e.type === 'epoch').map(({ type: _t, epochs: _n, ...summary }) => summary));
     expect(types.filter((t) => t === 'epoch')).toHaveLength(2);
     // With a long interval only the first and last batch of each epoch report.
     const progress = events.filter((e): e is Extract<TrainingEvent, { type: 'progress' }> => e.type === 'progress');
@@ -132,6 +136,37 @@ describe('trainExperiment', () => {
     } finally {
       model.dispose();
     }
+  });
+
+  it("writes the preprocessing a model needs into model.json's userDefinedMetadata: input shape, normalisation, permutation, classes", async () => {
+    const dir = path.join(dataDir, 'model-meta');
+    const spec = syntheticFc({ permutePixels: 7, transforms: { normalize: { mean: [0.1307], std: [0.3081] } } });
+    await trainExperiment(spec, { dataDir, saveTo: dir });
+    const json = JSON.parse(await fs.readFile(path.join(dir, 'model.json'), 'utf8'));
+    const meta = json.userDefinedMetadata.trainyard;
+    expect(meta.input).toEqual({ shape: [null, 28, 28, 1], layout: 'NHWC', pixels: 'bytes / 255, in [0, 1]' });
+    expect(meta.normalize).toEqual({ mean: [0.1307], std: [0.3081] });
+    expect(meta.permutePixels.seed).toBe(7);
+    // The order itself, so a program outside Trainyard need not reimplement its generator.
+    expect(meta.permutePixels.order).toEqual(Array.from(pixelPermutation(7, { height: 28, width: 28 })));
+    expect(meta.classNames).toHaveLength(10);
+    expect(meta.preprocessing.join(' ')).toMatch(/\/ 255.*\(x − mean\[c\]\) \/ std\[c\].*order\[k\]/);
+    expect(meta.spec).toEqual(JSON.parse(JSON.stringify(spec)));
+    // TF.js reads it back as the model's metadata.
+    const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: (await fs.readFile(path.join(dir, 'weights.bin'))).buffer, userDefinedMetadata: json.userDefinedMetadata }));
+    try {
+      expect((model.getUserDefinedMetadata() as { trainyard: { normalize: unknown } }).trainyard.normalize).toEqual({ mean: [0.1307], std: [0.3081] });
+    } finally {
+      model.dispose();
+    }
+  });
+
+  it('says so in the metadata when a run has no normalisation and no permutation', async () => {
+    const dir = path.join(dataDir, 'model-meta-plain');
+    await trainExperiment(syntheticFc({ transforms: {} }), { dataDir, saveTo: dir });
+    const meta = JSON.parse(await fs.readFile(path.join(dir, 'model.json'), 'utf8')).userDefinedMetadata.trainyard;
+    expect(meta.normalize).toBeNull();
+    expect(meta.permutePixels).toBeNull();
   });
 
   it('leaves tf.memory().numTensors the same after the 1st and the 20th job', async () => {

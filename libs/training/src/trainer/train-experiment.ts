@@ -8,6 +8,7 @@ import { buildModel, countParams, nativeInputShape, type InputShape } from '../m
 import { evaluate, yieldToEventLoop } from './evaluate';
 import { countCorrect, crossEntropy } from './loss';
 import { saveModel } from './model-io';
+import { modelMetadata } from './model-metadata';
 import { CHECKPOINT_FILE, disposeCheckpoint, readCheckpoint, specHash, writeCheckpoint, type CheckpointState } from './checkpoint';
 import { CheckpointMismatchError } from './checkpoint-mismatch.error';
 import { NonFiniteLossError } from './non-finite-loss.error';
@@ -17,7 +18,9 @@ import { IncompatibleSpecError, TrainingCancelledError, type TrainOptions } from
 
 /**
  * Trains one experiment in this process: a fresh model per call, every tensor freed at the end,
- * whatever happens. Knows nothing of queues or terminals; callers adapt its events.
+ * whatever happens. Knows nothing of queues or terminals; callers adapt its events. Reports
+ * `started`, `resumed`, `progress` and `epoch` through `onEvent`, and returns the result: it never
+ * emits `completed`, which its caller builds from the result.
  *
  * Throws TrainingCancelledError when `signal` aborts, IncompatibleSpecError when the spec cannot
  * train on its data, NonFiniteLossError at the first NaN/±Infinity training loss (naming its epoch
@@ -25,11 +28,10 @@ import { IncompatibleSpecError, TrainingCancelledError, type TrainOptions } from
  * CheckpointMismatchError when `checkpoint.dir` holds another spec's checkpoint.
  */
 export async function trainExperiment(spec: ExperimentSpec, options: TrainOptions): Promise<TrainingResult> {
-  // Every event passes this one gate: no NaN or Infinity is ever reported (JSON would carry it
-  // as null), least of all in a success.
+  // Every event, and the result, pass this one gate: no NaN or Infinity is ever reported (JSON
+  // would carry it as null), least of all in a success.
   const emit = async (event: TrainingEvent) => {
-    const bad = findNonFinite(event, event.type);
-    if (bad) throw new NonFiniteMetricError(bad.field, bad.value);
+    assertFinite(event, event.type);
     await options.onEvent?.(event);
   };
   const throwIfAborted = () => {
@@ -136,11 +138,11 @@ export async function trainExperiment(spec: ExperimentSpec, options: TrainOption
       };
       // Between batches only: the pending steps are read back first, so the checkpoint's sums,
       // weights and generator position all stand after the same batch.
-      const stopIfAborted = async () => {
+      const stopIfAborted = async (trainMs = Date.now() - epochStart) => {
         if (!options.signal?.aborted) return;
         await drain();
         try {
-          await save(epoch - 1, { order, batchesDone: batchIndex }, { lossSum, correctSum, seen, trainMs: Date.now() - epochStart });
+          await save(epoch - 1, { order, batchesDone: batchIndex }, { lossSum, correctSum, seen, trainMs });
         } catch (err) {
           options.log?.(`checkpoint on abort not written: ${err instanceof Error ? err.message : String(err)}`);
         }
@@ -181,8 +183,14 @@ export async function trainExperiment(spec: ExperimentSpec, options: TrainOption
         pending.forEach((p) => (p.loss.dispose(), p.correct.dispose()));
       }
       const epochTrainMs = Date.now() - epochStart;
+      const test = await evaluate(model, dataset, sources.test, options.signal);
+      if (!test) {
+        // Stopped during the test pass: the checkpoint holds the epoch trained to its last batch,
+        // and a resumed run evaluates it (the test pass draws nothing from the generator).
+        await stopIfAborted(epochTrainMs);
+        throw new TrainingCancelledError(abortReason(options.signal!));
+      }
       trainSeconds += epochTrainMs / 1000;
-      const test = await evaluate(model, dataset, sources.test);
       const summary: EpochSummary = {
         epoch,
         trainLoss: seen ? lossSum / seen : NaN,
@@ -201,7 +209,10 @@ export async function trainExperiment(spec: ExperimentSpec, options: TrainOption
         throwIfAborted();
         continue;
       }
-      if (options.saveTo) await saveModel(model, options.saveTo);
+      if (options.saveTo) {
+        const metadata = modelMetadata(spec, model.inputs[0].shape, dataset.classNames, sources.pixelPermutation);
+        await saveModel(model, options.saveTo, { trainyard: metadata });
+      }
       const result: TrainingResult = {
         model: spec.model.type,
         params,
@@ -217,7 +228,8 @@ export async function trainExperiment(spec: ExperimentSpec, options: TrainOption
         seconds: (Date.now() - started) / 1000,
         epochs,
       };
-      await emit({ type: 'completed', result });
+      // Returned, not emitted: the caller reports `completed` (the worker's handler is its one writer).
+      assertFinite(result, 'completed.result');
       return result;
     }
     throw new Error('unreachable: training ended without a final epoch');
@@ -225,6 +237,12 @@ export async function trainExperiment(spec: ExperimentSpec, options: TrainOption
     optimizer.dispose();
     model.dispose();
   }
+}
+
+/** Throws NonFiniteMetricError naming the first NaN or ±Infinity in `value` (`at`: its path's head). */
+function assertFinite(value: unknown, at: string): void {
+  const bad = findNonFinite(value, at);
+  if (bad) throw new NonFiniteMetricError(bad.field, bad.value);
 }
 
 /**

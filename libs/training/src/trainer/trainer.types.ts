@@ -18,7 +18,8 @@ export interface TrainOptions {
   log?: (message: string) => void;
   /**
    * Checkpoints in `dir` (one per run; see checkpoint.ts). Written at the end of every epoch but
-   * the last, and when `signal` aborts between batches; when `dir` already holds one of the same
+   * the last, and when `signal` aborts: between two training batches, or during the test pass
+   * (the resumed run then evaluates that epoch); when `dir` already holds one of the same
    * spec, the run resumes from it (a `resumed` event) and ends exactly as an uninterrupted run
    * would. One of another spec throws CheckpointMismatchError. The caller deletes it with
    * deleteCheckpoint() once the run's outcome is stored.
@@ -26,13 +27,8 @@ export interface TrainOptions {
   checkpoint?: { dir: string };
 }
 
-/** Thrown when the AbortSignal fires; training stops between batches with every tensor freed. */
-export class TrainingCancelledError extends Error {
-  constructor(reason = 'cancelled') {
-    super(reason);
-    this.name = 'TrainingCancelledError';
-  }
-}
+// Defined in libs/contracts, so the worker and the CLI classify it by class without loading TF.js.
+export { TrainingCancelledError } from '@trainyard/contracts';
 
 export interface BackendSelection {
   backend: BackendName;

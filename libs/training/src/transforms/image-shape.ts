@@ -1,9 +1,7 @@
-/** The shape of one image, NHWC: a `Dataset` satisfies it. */
-export interface ImageShape {
-  height: number;
-  width: number;
-  channels: number;
-}
+import type { ImageShape } from '@trainyard/contracts';
+
+// The shape of one image, NHWC (contracts' ImageShape): a `Dataset` satisfies it.
+export type { ImageShape };
 
 export const imageSize = (shape: ImageShape): number => shape.height * shape.width * shape.channels;
 

@@ -34,6 +34,15 @@ async function trainExperiment(spec, options) {
       await options.onEvent(started);
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 60_000);
       return { testAccuracy: 0 };
+    case 'checkpoint-after-batch': {
+      // A batch that is running when the abort arrives (blocking, as a big step does), then the
+      // stop a trainer makes between two batches: write the checkpoint, throw.
+      await options.onEvent(started);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, options.batchMs);
+      if (!options.signal.aborted) return { testAccuracy: 1 };
+      require('node:fs').writeFileSync(options.checkpointFile, String(options.signal.reason));
+      throw Object.assign(new Error(String(options.signal.reason)), { name: 'TrainingCancelledError' });
+    }
     case 'event-fails':
       await options.onEvent(started);
       return { testAccuracy: 1 };

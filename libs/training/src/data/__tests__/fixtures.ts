@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DATASET_LABELS, DatasetDamagedError, type FileDatasetName } from '@trainyard/contracts';
+import { DATASET_LABELS, DatasetDamagedError, DatasetMissingError, type FileDatasetName } from '@trainyard/contracts';
 import { DatasetError } from '../dataset.types';
 
 export const tempDir = (prefix = 'trainyard-data-') => mkdtemp(join(tmpdir(), prefix));
@@ -38,18 +38,23 @@ export function cifarBatch(labels: number[], value: (record: number, channel: nu
   return buf;
 }
 
+/** Awaits a load that must fail, and checks that it failed with an error of `kind`; returns that error. */
+export async function failureOf<E extends Error>(promise: Promise<unknown>, kind: abstract new (...args: never[]) => E): Promise<E> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(kind);
+  return error as E;
+}
+
 /**
  * Awaits a load that must fail on a damaged file of `dataset`: a DatasetDamagedError whose message
  * (the student's) names no server path and whose TA detail names the file, what is wrong and the
  * commands that check and repair the set. Returns its cause, the DatasetError naming the file.
  */
 export async function damagedFailure(dataset: FileDatasetName, promise: Promise<unknown>): Promise<DatasetError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(DatasetDamagedError);
-  const damaged = error as DatasetDamagedError;
+  const damaged = await failureOf(promise, DatasetDamagedError);
   expect(damaged.message).toBe(`${DATASET_LABELS[dataset]} on this server is damaged or unreadable; ask your TA`);
   expect(damaged.reason).toBe('damaged');
   expect(damaged.cause).toBeInstanceOf(DatasetError);
@@ -58,4 +63,18 @@ export async function damagedFailure(dataset: FileDatasetName, promise: Promise<
   expect(damaged.adminDetail).toMatch(/`trainyard data verify --data-dir [^`]+`/);
   expect(damaged.adminDetail).toContain(`\`trainyard data fetch ${dataset} --data-dir `);
   return cause;
+}
+
+/**
+ * Checks the TA's advice after a download of `dataset` failed: not the fetch that just failed, but
+ * a copy of the exact files into the exact directory (`copies`, the lines naming them) and, after
+ * it (a copy needs no network at all), a fetch from a mirror, with its checksums.
+ */
+export function expectAdviceAfterFailedDownload(error: DatasetMissingError, dataset: FileDatasetName, dataDir: string, copies: string[]): void {
+  const advice = error.adminDetail.slice(error.adminDetail.indexOf('To install it'));
+  expect(advice).not.toContain(`run \`trainyard data fetch ${dataset} --data-dir ${dataDir}\``);
+  expect(advice).toContain(`\`trainyard data fetch ${dataset} --data-dir ${dataDir} --mirror URL\``);
+  expect(advice).toContain('--checksums FILE');
+  for (const copy of copies) expect(advice).toContain(copy);
+  expect(advice.indexOf('copy')).toBeLessThan(advice.indexOf('--mirror'));
 }

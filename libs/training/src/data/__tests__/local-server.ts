@@ -43,3 +43,13 @@ export async function startLocalServer(routes: Record<string, Route>): Promise<L
       }),
   };
 }
+
+/** Runs `use` against a fresh local server, and closes the server afterwards, whatever `use` did. */
+export async function withLocalServer<T>(routes: Record<string, Route>, use: (server: LocalServer) => Promise<T>): Promise<T> {
+  const server = await startLocalServer(routes);
+  try {
+    return await use(server);
+  } finally {
+    await server.close();
+  }
+}

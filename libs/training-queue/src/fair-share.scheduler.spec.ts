@@ -1,6 +1,7 @@
 import { Queue } from 'bullmq';
-import { deleteKeys, testPrefix, useTestRedis } from '../../../test/support/test-redis';
+import { deleteKeys, testPrefix, useTestRedis } from '@trainyard/testing';
 import { FairShareScheduler, MAX_BULLMQ_PRIORITY } from './fair-share.scheduler';
+import { TrainingQueue } from './training-queue';
 
 // The scheduler against a real Redis and a real BullMQ queue (no worker): tags, clock, the
 // order BullMQ would start jobs in, positions, running slots.
@@ -23,7 +24,7 @@ describe('FairShareScheduler', () => {
   /** Enqueues like the API: tags from the scheduler become BullMQ priorities. */
   async function submit(owner: string, count: number): Promise<string[]> {
     const priorities = await fair.assignPriorities(owner, count);
-    const jobs = await queue.addBulk(priorities.map((priority, i) => ({ name: 't', data: { owner }, opts: { priority, jobId: `${owner}-${Date.now()}-${i}` } })));
+    const jobs = await new TrainingQueue(queue).enqueue(priorities.map((priority, i) => ({ experimentId: `${owner}-${Date.now()}-${i}`, owner, priority })));
     return jobs.map((j) => j.id!);
   }
   const owners = async () => (await queue.getPrioritized(0, -1)).map((j) => j.data.owner as string);

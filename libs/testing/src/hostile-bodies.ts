@@ -3,7 +3,7 @@
 // keys (`__proto__`, `constructor`, `prototype`) placed at the top or inside a nested object.
 // Text, because JSON.parse makes `"__proto__"` an own key, which an object literal would not.
 import fc from 'fast-check';
-import { DATASET_NAMES, PRESET_NAMES } from '@trainyard/contracts';
+import { DATASET_NAMES, isPlain, PRESET_NAMES } from '@trainyard/contracts';
 
 /** Mostly a plausible value, sometimes any JSON value at all. */
 const field = <T>(plausible: fc.Arbitrary<T>): fc.Arbitrary<unknown> =>
@@ -95,7 +95,7 @@ export const withPrototypeKey = fc
     // Copies, so the generated values (which fast-check reuses while shrinking) stay unchanged.
     const body: Record<string, unknown> = { ...request };
     const nested = body[where];
-    const target: Record<string, unknown> = where ? { ...(typeof nested === 'object' && nested !== null && !Array.isArray(nested) ? nested : {}) } : body;
+    const target: Record<string, unknown> = where ? { ...(isPlain(nested) ? nested : {}) } : body;
     if (where) body[where] = target;
     // Inserted as text in place of a marker key, as JSON.stringify cannot write an own `__proto__`.
     target[MARKER] = 0;

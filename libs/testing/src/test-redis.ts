@@ -51,13 +51,14 @@ export function useTestRedis(): { readonly server: TestRedis; readonly redis: Re
       return client;
     },
   };
+  // Bounds for a busy 2-core machine, where starting redis-server can take seconds.
   beforeAll(async () => {
     ctx.server = await startTestRedis();
     ctx.redis = ctx.connect();
-  });
+  }, 60_000);
   afterAll(async () => {
     await Promise.all(opened.map((c) => c.quit().catch(() => undefined)));
     await ctx.server?.stop();
-  });
+  }, 30_000);
   return ctx;
 }

@@ -1,9 +1,8 @@
 import type { JobsOptions } from 'bullmq';
 
 /**
- * Options for every `JobName.TrainExperiment` job. Enqueue with
- * `queue.add(JobName.TrainExperiment, data, { ...trainJobOptions, jobId: experimentId })`:
- * one job per experiment, findable (and removable on cancel) by the experiment id.
+ * Options for every `JobName.TrainExperiment` job, applied by `TrainingQueue.enqueue` (with the
+ * experiment id as job id: one job per experiment, findable and removable on cancel by that id).
  * - attempts/backoff: transient failures (Redis blip, a data download that failed) retry after
  *   5 s, then 10 s; bad input fails at once with UnrecoverableError, which skips the retries.
  * - removeOn*: BullMQ's copies are clean-up only; the experiment store keeps the record.

@@ -1,4 +1,6 @@
-import type { ExperimentEvent } from '@trainyard/contracts';
+import type { ExperimentEvent } from './experiment-events';
+
+// Shared by every client that follows a run over socket.io (the CLI, the dashboard): browser-safe.
 
 /**
  * One experiment's events in seq order, fed from the subscribe ack's history and from live

@@ -1,5 +1,5 @@
-import type { ExperimentEvent } from '@trainyard/contracts';
 import { EventLog } from './event-log';
+import type { ExperimentEvent } from './experiment-events';
 
 const ev = (seq: number): ExperimentEvent => ({ id: 'x', seq, at: '2026-01-01T00:00:00Z', type: 'queued', position: seq });
 const seqs = (log: EventLog) => log.events.map((e) => e.seq);

@@ -1,20 +1,3 @@
-export enum QueueName {
-  Training = 'training',
-}
-
-export enum JobName {
-  TrainExperiment = 'train-experiment',
-}
-
-export interface TrainJobData {
-  experimentId: string;
-  owner: string;
-  /** Submitted by an admin: no per-student running limit applies to it (README, "Limits"). */
-  exempt?: boolean;
-  /** How many times the training backend crashed under this job (set by workers; it fails after 2). */
-  backendCrashes?: number;
-}
-
 /**
  * What each worker publishes about itself every few seconds, as JSON under
  * `workerHeartbeatKey(prefix, name)` with a TTL of a few intervals: a worker whose key is gone
