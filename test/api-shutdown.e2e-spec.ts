@@ -1,4 +1,4 @@
-// Issue 8: the API's SIGTERM drains its sockets; clients reconnect and miss nothing. A real API
+// The API's SIGTERM drains its sockets; clients reconnect and miss nothing. A real API
 // process is stopped with SIGTERM mid-run and started again on the same port, while the CLI's
 // watcher follows a run trained by a real worker; the watcher must end holding exactly the stored
 // history, seq 1..n with no gap and no repeat.

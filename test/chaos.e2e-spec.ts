@@ -1,4 +1,4 @@
-// Issue 8: the chaos test. Three students submit a mix of runs through two API instances to three
+// The chaos test. Three students submit a mix of runs through two API instances to three
 // workers; while the runs train, a seeded random schedule SIGKILLs and SIGTERMs workers (a
 // replacement starts each time) and restarts Redis, once by SIGKILL and once cleanly. At the end
 // every experiment must be `completed` in the store, through both APIs and in BullMQ, with a history

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { ExperimentView } from '@trainyard/contracts';
+import { shortId, WHOLE_EXPERIMENT_ID_SOURCE, type ExperimentView } from '@trainyard/contracts';
 import { TOKENS, type Harness, type TestUser } from '../apps/api/testing/api-harness';
 import { startApiWithWorker, type ApiWithWorker } from './support/api-with-worker';
 import { waitForStatus } from './support/experiments';
@@ -13,7 +13,8 @@ import { runTrainyard, TRAINYARD_BIN as BIN } from './support/trainyard-cli';
 // apply, and model downloads. A real API, Redis and worker; a real pseudo-terminal (util-linux
 // `script`) where what matters is what a terminal shows.
 const TINY = ['--dataset', 'synthetic', '--limit', '64', '--test-limit', '32', '--epochs', '1'];
-const short = (id: string) => id.slice(0, 8);
+/** A whole id at the start of a line of the screen, as `trainyard submit --watch` prints it. */
+const ID_LINE = new RegExp(`^(${WHOLE_EXPERIMENT_ID_SOURCE}) `, 'mi');
 // eslint-disable-next-line no-control-regex
 const plain = (text: string) => text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/\r/g, '');
 
@@ -73,18 +74,18 @@ describe('trainyard queue tools (e2e)', () => {
         'alice',
         ['submit', '--preset', 'mnist-fc', ...TINY, '--watch'],
         // Ctrl-C once the live bar shows (its `|…|`), as a student would after seeing it.
-        [{ until: (s) => /^([0-9a-f-]{36}) /m.test(s) && /\|[░█]+\|/.test(s), then: (ctrlC) => ctrlC() }],
+        [{ until: (s) => ID_LINE.test(s) && /\|[░█]+\|/.test(s), then: (ctrlC) => ctrlC() }],
         30_000,
       );
-      id = /^([0-9a-f-]{36}) /m.exec(res.screen)![1];
+      id = ID_LINE.exec(res.screen)![1];
       expect(res.code).toBe(130);
-      expect(res.screen.replace(/\s+/g, ' ')).toContain(`the run goes on on the class servers. Follow it again with \`trainyard watch ${short(id)}\``);
+      expect(res.screen.replace(/\s+/g, ' ')).toContain(`the run goes on on the class servers. Follow it again with \`trainyard watch ${shortId(id)}\``);
       expect((await h.store.get(id))!.status).toBe('queued');
     } finally {
       await h.queue.resume();
     }
     // Watching again by its short id follows it to the end.
-    const again = await trainyard('alice', ['watch', short(id)]);
+    const again = await trainyard('alice', ['watch', shortId(id)]);
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/test accuracy \d+\.\d+% \(\d+\/32\), 6442 params/);
   });
@@ -98,8 +99,8 @@ describe('trainyard queue tools (e2e)', () => {
         ['submit', '--preset', 'mnist-cnn', ...TINY, '--watch'],
         [
           {
-            until: (s) => /^([0-9a-f-]{36}) /m.test(s),
-            then: async (_ctrlC, screen) => void (await h.store.appendEvent(/^([0-9a-f-]{36}) /m.exec(screen)![1], { type: 'failed', error: reason })),
+            until: (s) => ID_LINE.test(s),
+            then: async (_ctrlC, screen) => void (await h.store.appendEvent(ID_LINE.exec(screen)![1], { type: 'failed', error: reason })),
           },
         ],
         30_000,
@@ -118,7 +119,7 @@ describe('trainyard queue tools (e2e)', () => {
     expect(done.code).toBe(0);
     const id = done.stdout.split(/\s+/)[0];
 
-    const shown = await trainyard('alice', ['show', short(id)]);
+    const shown = await trainyard('alice', ['show', shortId(id)]);
     expect(shown.code).toBe(0);
     expect(shown.stdout).toMatch(/^status\s+completed/m);
     expect(shown.stdout).toMatch(/^model\s+cnn \(features 6, head fc\)/m);
@@ -127,40 +128,40 @@ describe('trainyard queue tools (e2e)', () => {
     expect(shown.stdout).toMatch(/^\s*1\/1\s+\d/m);
     expect(shown.stdout).toMatch(/^result\s+test accuracy \d+\.\d+% \(\d+\/32\)/m);
     expect(shown.stdout.split('\n').length).toBeLessThan(30);
-    expect((JSON.parse((await trainyard('alice', ['show', short(id), '--json'])).stdout) as ExperimentView).id).toBe(id);
+    expect((JSON.parse((await trainyard('alice', ['show', shortId(id), '--json'])).stdout) as ExperimentView).id).toBe(id);
 
     const list = await trainyard('alice', ['list']);
     expect(list.stdout.split('\n')[0]).toMatch(/^ID\s+CREATED\s+STATUS\s+PROGRESS\s+RUN\s+DATA\s+RESULT$/);
-    expect(list.stdout).toMatch(new RegExp(`^${short(id)}\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d\\s+completed\\s+1/1 100%\\s+CNN\\s+synthetic \\(64\\)\\s+\\d+\\.\\d+%`, 'm'));
+    expect(list.stdout).toMatch(new RegExp(`^${shortId(id)}\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d\\s+completed\\s+1/1 100%\\s+CNN\\s+synthetic \\(64\\)\\s+\\d+\\.\\d+%`, 'm'));
     expect((JSON.parse((await trainyard('alice', ['list', '--json'])).stdout) as ExperimentView[]).map((e) => e.id)).toContain(id);
     // A TA sees the class: an OWNER column, and filters.
     const ta = await trainyard('admin', ['list', '--owner', 'alice', '--status', 'completed', '--model', 'cnn']);
     expect(ta.stdout.split('\n')[0]).toMatch(/^ID\s+OWNER\s+CREATED\s+STATUS/);
-    expect(ta.stdout).toMatch(new RegExp(`^${short(id)}\\s+alice\\s+`, 'm'));
+    expect(ta.stdout).toMatch(new RegExp(`^${shortId(id)}\\s+alice\\s+`, 'm'));
     expect(ta.stdout.trim().split('\n').slice(1).every((l) => /\salice\s.*\scompleted\s.*\sCNN/.test(l))).toBe(true);
     expect((await trainyard('admin', ['list', '--owner', 'nobody'])).stdout).toMatch(/^none of the \d+ experiment\(s\) you can see match these filters$/m);
 
     // Bob is told nothing of alice's run: her prefix matches none of his, and her whole id answers
     // as an id that does not exist.
-    const bobPrefix = await trainyard('bob', ['show', short(id)]);
+    const bobPrefix = await trainyard('bob', ['show', shortId(id)]);
     expect(bobPrefix.code).not.toBe(0);
-    expect(bobPrefix.stderr).toBe(`trainyard: no experiment of yours has an id starting with "${short(id)}" (see \`trainyard list\`)\n`);
+    expect(bobPrefix.stderr).toBe(`trainyard: no experiment of yours has an id starting with "${shortId(id)}" (see \`trainyard list\`)\n`);
     const bobWhole = await trainyard('bob', ['show', id]);
     expect(bobWhole.stderr).toBe(`trainyard: Experiment ${id} not found\n`);
 
     await h.queue.pause();
     try {
       const queued = JSON.parse((await trainyard('alice', ['submit', '--preset', 'mnist-fc', ...TINY, '--json'])).stdout) as ExperimentView;
-      expect(await trainyard('alice', ['cancel', short(queued.id)])).toMatchObject({ code: 0, stdout: `${queued.id}: cancelled\n` });
-      const noModel = await trainyard('alice', ['download', short(queued.id)]);
+      expect(await trainyard('alice', ['cancel', shortId(queued.id)])).toMatchObject({ code: 0, stdout: `${queued.id}: cancelled\n` });
+      const noModel = await trainyard('alice', ['download', shortId(queued.id)]);
       expect(noModel.code).toBe(1);
-      expect(noModel.stderr).toContain(`${short(queued.id)} is cancelled: only a completed run has a trained model to download`);
+      expect(noModel.stderr).toContain(`${shortId(queued.id)} is cancelled: only a completed run has a trained model to download`);
     } finally {
       await h.queue.resume();
     }
 
     const out = path.join(home, 'model-out');
-    const dl = await trainyard('alice', ['download', short(id), '--out', out]);
+    const dl = await trainyard('alice', ['download', shortId(id), '--out', out]);
     expect(dl.code).toBe(0);
     const manifest = JSON.parse(fs.readFileSync(path.join(out, 'model.json'), 'utf8')) as { weightsManifest: { paths: string[] }[] };
     const files = manifest.weightsManifest.flatMap((g) => g.paths);

@@ -56,8 +56,8 @@ describe('trainyard CLI', () => {
 });
 
 describe('trainyard report week2-mnist --local', () => {
-  // The review: a server's `mnist` that is not the canonical set (here 256 / 64 IDX images in the
-  // folder itself) was reported `yes (938 SGD steps; course 938)`. It is judged on what loaded.
+  // A server's `mnist` that is not the canonical set (here 256 / 64 IDX images in the
+  // folder itself) was once reported `yes (938 SGD steps; course 938)`. It is judged on what loaded.
   /** An MNIST-format set of `train` / `test` images, in the folder itself (as `--data-dir` accepts). */
   async function smallMnist(train: number, test: number): Promise<string> {
     const dir = await tempDir();

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import request from 'supertest';
 import { presetSpec, type ExperimentEvent, type ExperimentView } from '@trainyard/contracts';
-import { auth, merged, subscribe, useHarness, type TestUser } from '../apps/api/testing/api-harness';
+import { auth, clientLog, subscribe, useHarness, type TestUser } from '../apps/api/testing/api-harness';
 import { until } from '@trainyard/testing';
 import { ensureWorkerBuilt, spawnWorker, type WorkerProcess } from './support/worker-process';
 
@@ -101,8 +101,8 @@ async function expectStudentSeesOnly(id: string, studentMessage: string, socket:
 
   expectNothingForTAs(socket.lateAck, 'the socket history of a late subscribe');
   const { ack, live } = socket.first;
-  await until(() => merged(ack, live).some((e) => e.type === 'failed'), 'the failed event on the socket subscribed early', 20_000);
-  expect(merged(ack, live).at(-1)).toMatchObject({ type: 'failed', error: studentMessage });
+  await until(() => clientLog(ack, live).some((e) => e.type === 'failed'), 'the failed event on the socket subscribed early', 20_000);
+  expect(clientLog(ack, live).at(-1)).toMatchObject({ type: 'failed', error: studentMessage });
   expectNothingForTAs({ ack, live }, 'the socket (history and live experiment:event)');
 }
 

@@ -1,4 +1,4 @@
-// Issue 8, fault 1: every pub/sub connection must hold its subscriptions after start and after
+// Every pub/sub connection must hold its subscriptions after start and after
 // every reconnect. Real API and worker processes on a password-protected Redis: fresh starts
 // (where a SUBSCRIBE racing ioredis' ready check used to leave the connection unsubscribed), a
 // Redis restart, and a real cancel of a running run through the real worker's cancel channel.

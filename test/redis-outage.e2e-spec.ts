@@ -1,4 +1,4 @@
-// Issue 8, fault 2: a Redis outage of about 30 s killed the API (an unhandled rejection from a
+// A Redis outage of about 30 s once killed the API (an unhandled rejection from a
 // fire-and-forget Redis call). After an outage of any length every process must still run,
 // answer /health with 503 (and the API's routes with 503 + Retry-After) while Redis is away, and
 // serve normally once it is back. Real API and worker processes; Redis is killed with SIGKILL.

@@ -1,4 +1,4 @@
-// Issue 8: checkpoints and resume. A run that is interrupted (SIGTERM of its worker, or SIGKILL)
+// Checkpoints and resume. A run that is interrupted (SIGTERM of its worker, or SIGKILL)
 // resumes on another worker from its last checkpoint and ends exactly as an uninterrupted run of
 // the same spec and seed: same test accuracy, same weights (the saved model's bytes). The history
 // gains a `resumed` event, holds each epoch once, and its seq stays contiguous; the checkpoint is

@@ -3,8 +3,9 @@
 // no duplicate for a late subscriber, and two API instances serving the same events.
 import request from 'supertest';
 import type { ExperimentEvent, ExperimentEventBody } from '@trainyard/contracts';
-import { auth, merged, startHarness, subscribe, type ApiInstance, type Harness, type TypedSocket } from '../apps/api/testing/api-harness';
+import { auth, clientLog, startHarness, subscribe, type ApiInstance, type Harness, type TypedSocket } from '../apps/api/testing/api-harness';
 import { until } from '@trainyard/testing';
+import { seqs } from './support/experiments';
 
 jest.setTimeout(30_000);
 
@@ -25,7 +26,6 @@ async function newExperiment(user: 'alice' | 'bob' = 'alice', api: ApiInstance =
   return res.body.id;
 }
 
-const seqs = (events: ExperimentEvent[]) => events.map((e) => e.seq);
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 describe('handshake', () => {
@@ -92,7 +92,7 @@ describe('subscribe', () => {
     for (let b = 6; b <= 10; b++) await h.store.appendEvent(id, progress(b));
     await h.store.appendEvent(id, { type: 'cancelled', reason: 'test' });
     await until(() => live.some((e) => e.type === 'cancelled'), 'the terminal event');
-    expect(seqs(merged(ack, live))).toEqual(range(1, 13));
+    expect(seqs(clientLog(ack, live))).toEqual(range(1, 13));
   });
 
   it('subscribing while a worker is appending loses nothing: merged seqs are 1..N exactly', async () => {
@@ -111,7 +111,7 @@ describe('subscribe', () => {
     const last = (await h.store.get(id))!.lastSeq;
     for (const { ack, live } of subs) {
       await until(() => live.some((e) => e.type === 'failed'), 'the failed event');
-      expect(seqs(merged(ack, live))).toEqual(range(1, last));
+      expect(seqs(clientLog(ack, live))).toEqual(range(1, last));
     }
   });
 

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
-import { workerHeartbeatKey, type ExperimentEvent, type WorkerHeartbeat } from '@trainyard/contracts';
+import { isTerminal, workerHeartbeatKey, type ExperimentEvent, type WorkerHeartbeat } from '@trainyard/contracts';
+import { until } from '@trainyard/testing';
 import { QueueName } from '@trainyard/training-queue';
 import { oneToN, seqs, submitExperiment, waitForEvents, waitForStatus } from './support/experiments';
 import type { LogLine } from './support/worker-process';
@@ -24,7 +25,7 @@ jest.setTimeout(240_000);
 describe('training off the event loop (e2e)', () => {
   const bed = useWorkerTestBed({ defaults: { trainerModule: FAULT_TRAINER }, waitMs: WAIT_MS });
   const { startWorker, finishedJob } = bed;
-  const ended = (events: ExperimentEvent[]) => events.some((e) => e.type === 'completed' || e.type === 'failed' || e.type === 'cancelled');
+  const ended = (events: ExperimentEvent[]) => events.some((e) => isTerminal(e.type));
   const startedBy = (events: ExperimentEvent[]) => events.flatMap((e) => (e.type === 'started' ? [e.worker] : []));
 
   it('a training step that blocks longer than the lock: the run is trained once, and job and record agree', async () => {
@@ -71,7 +72,7 @@ describe('training off the event loop (e2e)', () => {
   it("a job that crashes the backend neither poisons the worker for the next student nor uses up the student's attempts", async () => {
     await startWorker('w1');
     const heartbeat = async () => JSON.parse((await bed.redis.get(workerHeartbeatKey(bed.prefix, 'w1'))) ?? 'null') as WorkerHeartbeat | null;
-    const before = await until(heartbeat, (h) => h !== null);
+    const before = await until(heartbeat, 'the first heartbeat', WAIT_MS);
     expect(before).toEqual({ backend: 'cpu', backendOk: true, lastCheckedAt: expect.any(String), currentJob: null });
     expect(await bed.redis.pttl(workerHeartbeatKey(bed.prefix, 'w1'))).toBeGreaterThan(0);
     const crashing = await submitExperiment(bed.queue, bed.store, { ...SHORT, seed: CRASH_SEED }, 'student1');
@@ -93,17 +94,10 @@ describe('training off the event loop (e2e)', () => {
     expect(job.attemptsStarted).toBe(2);
     expect(job.attemptsMade).toBe(1);
     // After each crash the worker checked that its backend still computes, and says so.
-    await until(heartbeat, (h) => h !== null && h.backendOk && Date.parse(h.lastCheckedAt) > Date.parse(before!.lastCheckedAt));
+    await until(async () => {
+      const h = await heartbeat();
+      return h !== null && h.backendOk && Date.parse(h.lastCheckedAt) > Date.parse(before.lastCheckedAt);
+    }, 'a heartbeat with a re-checked backend', WAIT_MS);
     expect(bed.workers[0].child.exitCode).toBeNull();
   });
 });
-
-async function until<T>(get: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await get();
-    if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}

@@ -1,4 +1,4 @@
-// Issue 11: a worker's SIGTERM gives its running job WORKER_SHUTDOWN_GRACE_MS to finish the batch
+// A worker's SIGTERM gives its running job WORKER_SHUTDOWN_GRACE_MS to finish the batch
 // in progress and write its checkpoint, whatever that batch costs (a VGG16 batch of 128 takes
 // ~6.7 s on wasm). Until then a stopping run was killed 5 s after the abort, whatever the
 // deployment's grace period, and lost everything since its last checkpoint. Real worker

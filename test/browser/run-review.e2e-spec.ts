@@ -1,4 +1,4 @@
-// What a TA found trying the dashboard (issue 10's review), in headless Chromium against the real
+// What a TA found trying the dashboard, in headless Chromium against the real
 // API, a real worker process and a real Redis: a run on a server's non-canonical MNIST shows its
 // data warning and is not comparable, for the reason that is true; the course button refuses a
 // count it cannot read; queue positions count down without a reload; the submit form hints the
@@ -15,7 +15,7 @@ import { signedInPages } from './support/signed-in-pages';
 
 jest.setTimeout(300_000);
 
-describeInBrowser('what the review found (browser e2e)', () => {
+describeInBrowser('what a TA found trying the dashboard (browser e2e)', () => {
   let stack: BrowserStack;
   let h: Harness;
   let browser: Browser;

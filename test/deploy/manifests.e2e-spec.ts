@@ -109,7 +109,7 @@ describe('deploy/compose.yaml', () => {
       });
       expect(enough).toEqual([]);
     });
-    // Each mistake a reviewer's mutation run found slipping through (issue 11), one row each.
+    // Mistakes that once slipped past these checks (each found by mutating a manifest), one row each.
     const gpu0 = (d: any) => d.services['worker-gpu0'];
     it.each<[string, (d: any) => void, RegExp]>([
       ['REDIS_URL host that is no Redis', (d) => (d.services.api.environment.REDIS_URL = 'redis://:${REDIS_PASSWORD}@redsi:6379'), /api: REDIS_URL host redsi is no Redis here/],
@@ -193,7 +193,7 @@ describe('deploy/k8s', () => {
     expect([...kustomization.resources].sort()).toEqual(k8sFiles.filter((f) => f !== 'secrets.example.yaml').sort());
   });
 
-  it('has what the issue asks: API Deployment + Service + HPA, GPU and CPU workers, Redis StatefulSet with AOF, Secret, ConfigMap, PDBs, probes, RWX volumes', () => {
+  it('has what a class deployment needs: API Deployment + Service + HPA, GPU and CPU workers, Redis StatefulSet with AOF, Secret, ConfigMap, PDBs, probes, RWX volumes', () => {
     const kinds = (k: string) => objects.filter((o) => o.kind === k).map((o) => o.metadata.name).sort();
     expect(kinds('Deployment')).toEqual(['trainyard-api', 'trainyard-worker-cpu', 'trainyard-worker-gpu']);
     expect(kinds('HorizontalPodAutoscaler')).toEqual(['trainyard-api']);

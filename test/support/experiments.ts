@@ -42,5 +42,5 @@ export const hasEvent = (type: ExperimentEvent['type'], extra: (e: ExperimentEve
   events.some((e) => e.type === type && extra(e));
 
 /** The seq of the i-th event is i + 1: no gap, no repeat. */
-export const seqs = (events: ExperimentEvent[]) => events.map((e) => e.seq);
+export const seqs = (events: readonly ExperimentEvent[]) => events.map((e) => e.seq);
 export const oneToN = (n: number) => Array.from({ length: n }, (_, i) => i + 1);

@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { z } from 'zod';
-import { ExperimentSpecSchema, PRESET_NAMES } from '@trainyard/contracts';
+import { ExperimentSpecSchema, PRESET_NAMES, ValidationIssueSchema } from '@trainyard/contracts';
 
 export const DOCS_PATH = 'api/docs';
 
@@ -14,6 +14,8 @@ const toSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { target: 'openap
 export function requestSchemas(): Record<string, Record<string, unknown>> {
   const spec = toSchema(ExperimentSpecSchema);
   delete spec.$schema;
+  const issue = toSchema(ValidationIssueSchema);
+  delete issue.$schema;
   const presetForm = {
     type: 'object',
     required: ['preset'],
@@ -56,7 +58,7 @@ export function requestSchemas(): Record<string, Record<string, unknown>> {
         message: { type: 'string' },
         issues: {
           type: 'array',
-          items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } },
+          items: issue,
         },
       },
     },

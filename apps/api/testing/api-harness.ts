@@ -9,8 +9,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import { loadConfig, type AppConfig } from '@trainyard/config';
-import { type ClientToServerEvents, type ExperimentEvent, type ServerToClientEvents, type SubscribeAck, socketIoRedisKey } from '@trainyard/contracts';
-import { ExperimentEventPublisher, ExperimentStore } from '@trainyard/experiment-store';
+import { EventLog, type ClientToServerEvents, type ExperimentEvent, type ServerToClientEvents, type SubscribeAck } from '@trainyard/contracts';
+import { createPublishingStore, type ExperimentStore } from '@trainyard/experiment-store';
 import { QueueName, type TrainJobData } from '@trainyard/training-queue';
 import { bullConnectionOptions } from '@trainyard/redis';
 import { deleteKeys, startTestRedis, testPrefix, useFixture, type TestRedis } from '@trainyard/testing';
@@ -92,10 +92,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
 
   const client = new Redis(redis.url);
   const queue = new Queue<TrainJobData>(QueueName.Training, { connection: bullConnectionOptions(redis.url, 'producer'), prefix });
-  const store = new ExperimentStore(client, {
-    prefix,
-    publisher: new ExperimentEventPublisher(client, { key: socketIoRedisKey(prefix) }),
-  });
+  const store = createPublishingStore(client, { prefix });
   const api = await startApi();
 
   const connect = (user: TestUser | { token?: unknown }, on: ApiInstance = api) =>
@@ -143,11 +140,16 @@ export async function subscribe(socket: TypedSocket, id: string) {
   return { ack, live };
 }
 
-/** History then live events, live ones at or below the last history seq dropped (the documented client rule). */
-export function merged(ack: SubscribeAck, live: ExperimentEvent[]): ExperimentEvent[] {
-  const history = ack.history ?? [];
-  const last = history.at(-1)?.seq ?? 0;
-  return [...history, ...live.filter((e) => e.seq > last)];
+/**
+ * What a client following the run holds: contracts' EventLog (the CLI's and the dashboard's seq
+ * rule) fed the ack's history, then the live events. Stops before a gap, so a lost event shows as
+ * a short list.
+ */
+export function clientLog(ack: SubscribeAck, live: readonly ExperimentEvent[]): readonly ExperimentEvent[] {
+  const log = new EventLog();
+  log.add(ack.history ?? []);
+  log.add(live);
+  return log.events;
 }
 
 /** One harness for a whole spec file, closed after all; read its fields inside hooks and tests. */

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatasetDamagedError, DatasetError, DatasetMissingError, IncompatibleSpecError, loadMnistIdx } from '@trainyard/training';
 import { CheckpointMismatchError, NonFiniteLossError, NonFiniteMetricError, SpecValidationError, TrainingCancelledError } from '@trainyard/contracts';
-import { ExperimentNotFoundError } from '@trainyard/experiment-store';
+import { ExperimentNotFoundError, FencedOutError } from '@trainyard/experiment-store';
 import { BackendCrashedError } from './backend-crashed.error';
 import { adminDetail, isUnrecoverable } from './job-errors';
 import { reviveError, serializeError } from './training-process/training-process.protocol';
@@ -55,6 +55,20 @@ describe('classification by class', () => {
     expect(isUnrecoverable(Object.assign(new Error('x'), { name: 'ExperimentNotFoundError' }))).toBe(false);
     expect(isUnrecoverable(new ExperimentNotFoundError('x'))).toBe(true);
     expect(isUnrecoverable(new SpecValidationError('Invalid experiment: epochs: Too small', []))).toBe(true);
+  });
+});
+
+describe("the store's errors, thrown by the worker's onEvent", () => {
+  // The training process awaits each event's acknowledgement, and rethrows the store's error from
+  // it; the trainer lets it go, so it comes back in the process's answer. It must still be its class.
+  it('come back from the training process as their own class', () => {
+    const fenced = acrossTheBoundary(new FencedOutError('x'));
+    expect(fenced).toBeInstanceOf(FencedOutError);
+    expect(fenced.name).toBe('FencedOutError');
+    const missing = acrossTheBoundary(new ExperimentNotFoundError('x'));
+    expect(missing).toBeInstanceOf(ExperimentNotFoundError);
+    expect((missing as ExperimentNotFoundError).experimentId).toBe('x');
+    expect(isUnrecoverable(missing)).toBe(true);
   });
 });
 

@@ -6,7 +6,7 @@ import { ExperimentStore } from '@trainyard/experiment-store';
 import { FairShareScheduler, type TrainJobData } from '@trainyard/training-queue';
 import type { AppConfig } from '@trainyard/config';
 import type { RedisClients } from '@trainyard/core';
-import { deleteKeys, testPrefix, useTestRedis } from '@trainyard/testing';
+import { deleteKeys, testPrefix, until, useTestRedis } from '@trainyard/testing';
 import { DatasetDamagedError, DatasetMissingError, IncompatibleSpecError } from '@trainyard/training';
 import { BackendCrashedError } from './backend-crashed.error';
 import { AbortReason } from './job-errors';
@@ -89,27 +89,30 @@ describe('TrainExperimentHandler', () => {
   });
 
   it('rates a run by the images it loaded, not the canonical set; a resumed attempt, which did part of the work, is not rated', async () => {
-    const fair = new FairShareScheduler(t.redis, { prefix, queue: { keys: {}, toKey: (k: string) => k } as never });
-    const result = { testAccuracy: 0.5, seconds: 1, trainSamples: 2000 } as TrainingResult;
-    const fresh = handlerWith(async (_spec, opts) => {
-      await opts.onEvent!({ ...started, trainSamples: 2000 });
-      return result;
-    });
-    const id = await submitted();
-    const epochs = (await store.get(id))!.spec.epochs;
-    await expect(fresh.handle(jobFor(id), 'token', undefined)).resolves.toMatchObject({ outcome: 'completed', imageEpochs: 2000 * epochs });
-    expect((await fair.durationRates()).has('fc2layer/synthetic')).toBe(true);
+    const recordDuration = jest.spyOn(FairShareScheduler.prototype, 'recordDuration');
+    try {
+      const result = { testAccuracy: 0.5, seconds: 1, trainSamples: 2000 } as TrainingResult;
+      const fresh = handlerWith(async (_spec, opts) => {
+        await opts.onEvent!({ ...started, trainSamples: 2000 });
+        return result;
+      });
+      const id = await submitted();
+      const epochs = (await store.get(id))!.spec.epochs;
+      await expect(fresh.handle(jobFor(id), 'token', undefined)).resolves.toMatchObject({ outcome: 'completed', imageEpochs: 2000 * epochs });
+      expect(recordDuration).toHaveBeenCalledTimes(1);
+      expect(recordDuration).toHaveBeenLastCalledWith('fc2layer/synthetic', expect.any(Number), 2000 * epochs);
 
-    await t.redis.del(`${prefix}:fair:durations`);
-    const resumedRun = handlerWith(async (_spec, opts) => {
-      await opts.onEvent!({ type: 'resumed', fromEpoch: 1, fromBatch: 3 } as never);
-      return result;
-    });
-    const second = await submitted();
-    const outcome = await resumedRun.handle(jobFor(second), 'token', undefined);
-    expect(outcome).toMatchObject({ outcome: 'completed' });
-    expect(outcome).not.toHaveProperty('imageEpochs');
-    expect((await fair.durationRates()).size).toBe(0);
+      const resumedRun = handlerWith(async (_spec, opts) => {
+        await opts.onEvent!({ type: 'resumed', fromEpoch: 1, fromBatch: 3 } as never);
+        return result;
+      });
+      const outcome = await resumedRun.handle(jobFor(await submitted()), 'token', undefined);
+      expect(outcome).toMatchObject({ outcome: 'completed' });
+      expect(outcome).not.toHaveProperty('imageEpochs');
+      expect(recordDuration).toHaveBeenCalledTimes(1);
+    } finally {
+      recordDuration.mockRestore();
+    }
   });
 
   it('parses the stored spec with the shared schema before training: one stored by an older version that fails it is failed at once', async () => {
@@ -171,7 +174,7 @@ describe('TrainExperimentHandler', () => {
     expect(first.moveToWait).toHaveBeenCalledWith('token');
     expect(first.updateData).toHaveBeenCalledWith(expect.objectContaining({ backendCrashes: 1 }));
     expect(await types(id)).toEqual(['queued', 'started', 'queued']);
-    await waitFor(async () => heartbeat.recheckBackend.mock.calls.length === 1);
+    await until(() => heartbeat.recheckBackend.mock.calls.length === 1, 'the backend re-check');
 
     const second = jobFor(id, 0, { backendCrashes: 1 });
     await expect(handler.handle(second, 'token', undefined)).rejects.toBeInstanceOf(UnrecoverableError);
@@ -198,7 +201,7 @@ describe('TrainExperimentHandler', () => {
     const job = jobFor(id);
     const lock = new AbortController();
     const run = handler.handle(job, 'token', lock.signal);
-    await waitFor(async () => (await types(id)).includes('started'));
+    await until(async () => (await types(id)).includes('started'), 'the started event');
     lock.abort(AbortReason.LockLost);
     await expect(run).rejects.toThrow(/lost the lock/);
     await expect(run).rejects.not.toBeInstanceOf(WaitingError);
@@ -239,7 +242,7 @@ describe('TrainExperimentHandler', () => {
     const id = await submitted();
     const job = jobFor(id);
     const run = handler.handle(job, 'token', shutdown.signal);
-    await waitFor(async () => (await types(id)).includes('started'));
+    await until(async () => (await types(id)).includes('started'), 'the started event');
     shutdown.abort(AbortReason.Shutdown);
     await expect(run).rejects.toBeInstanceOf(WaitingError);
     expect(job.moveToWait).toHaveBeenCalledWith('token');
@@ -247,7 +250,7 @@ describe('TrainExperimentHandler', () => {
 
     const cancelled = await submitted();
     const running = handler.handle(jobFor(cancelled), 'token', undefined);
-    await waitFor(async () => (await types(cancelled)).includes('started'));
+    await until(async () => (await types(cancelled)).includes('started'), 'the cancelled run to start');
     await handler.onModuleInit(); // subscribes to the cancel channel
     await store.requestCancel(cancelled);
     await expect(running).resolves.toEqual({ outcome: 'cancelled' });
@@ -266,7 +269,7 @@ describe('TrainExperimentHandler', () => {
     // The running-slot check counts jobs whose BullMQ lock is held.
     await t.redis.set(`${prefix}:training:${first}:lock`, 'token');
     const running = handler.handle(jobFor(first), 'token', undefined);
-    await waitFor(async () => (await types(first)).includes('started'));
+    await until(async () => (await types(first)).includes('started'), 'the first run to start');
 
     const job = jobFor(second);
     await expect(handler.handle(job, 'token', undefined)).rejects.toBeInstanceOf(DelayedError);
@@ -278,7 +281,7 @@ describe('TrainExperimentHandler', () => {
     await running;
     const again = jobFor(second);
     const next = handler.handle(again, 'token', undefined);
-    await waitFor(async () => (await types(second)).includes('started'));
+    await until(async () => (await types(second)).includes('started'), 'the second run to start');
     expect(again.moveToDelayed).not.toHaveBeenCalled();
     release();
     await next;
@@ -294,11 +297,3 @@ describe('TrainExperimentHandler', () => {
     await expect(handler.handle(jobFor('missing'), 'token', undefined)).rejects.toBeInstanceOf(UnrecoverableError);
   });
 });
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 2000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}

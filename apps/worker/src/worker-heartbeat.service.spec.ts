@@ -2,7 +2,7 @@ import pino from 'pino';
 import { workerHeartbeatKey, type WorkerHeartbeat } from '@trainyard/contracts';
 import type { AppConfig } from '@trainyard/config';
 import type { RedisClients } from '@trainyard/core';
-import { deleteKeys, testPrefix, useTestRedis } from '@trainyard/testing';
+import { deleteKeys, testPrefix, until, useTestRedis } from '@trainyard/testing';
 import type { Trainer } from './trainer.port';
 import { HEARTBEAT_TTL_MS, WorkerHeartbeatService } from './worker-heartbeat.service';
 
@@ -33,33 +33,23 @@ describe('WorkerHeartbeatService', () => {
     const raw = await t.redis.get(workerHeartbeatKey(prefix, 'w1'));
     return raw ? (JSON.parse(raw) as WorkerHeartbeat) : null;
   };
-  const until = async <T>(get: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 10_000): Promise<T> => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const v = await get();
-      if (ok(v)) return v;
-      if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms: ${JSON.stringify(v)}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  };
-
   it('publishes backend, backendOk, lastCheckedAt and the current job under <prefix>:workers:<name>, with a TTL', async () => {
     const { service } = start(async () => ({ backend: 'wasm', reason: 'probe', passedOver: [] }));
-    const first = await until(read, (h) => h !== null);
+    const first = await until(read, 'the first heartbeat', 10_000);
     expect(first).toEqual({ backend: 'wasm', backendOk: true, lastCheckedAt: expect.any(String), currentJob: null });
     const ttl = await t.redis.pttl(workerHeartbeatKey(prefix, 'w1'));
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(HEARTBEAT_TTL_MS);
 
     service.jobStarted('exp-1');
-    await until(read, (h) => h?.currentJob === 'exp-1');
+    await until(async () => (await read())?.currentJob === 'exp-1', 'the current job in the heartbeat', 10_000);
     service.jobEnded('exp-1');
-    await until(read, (h) => h?.currentJob === null);
+    await until(async () => (await read())?.currentJob === null, 'no current job in the heartbeat', 10_000);
   });
 
   it('after a backend error, probes the backend: ok goes on, a backend that cannot compute exits(1)', async () => {
     const healthy = start(async () => ({ backend: 'wasm', reason: 'probe', passedOver: [] }));
-    const before = (await until(read, (h) => h !== null))!.lastCheckedAt;
+    const before = (await until(read, 'the first heartbeat', 10_000)).lastCheckedAt;
     await new Promise((r) => setTimeout(r, 5));
     await expect(healthy.service.recheckBackend()).resolves.toBe(true);
     expect(healthy.exit).not.toHaveBeenCalled();
@@ -73,5 +63,19 @@ describe('WorkerHeartbeatService', () => {
     await expect(broken.service.recheckBackend()).resolves.toBe(false);
     expect(broken.exit).toHaveBeenCalledWith(1);
     expect(await read()).toMatchObject({ backendOk: false });
+  });
+
+  it('writes nothing once shutdown has begun: a job ending during shutdown leaves no heartbeat behind', async () => {
+    const { service } = start(async () => ({ backend: 'wasm', reason: 'probe', passedOver: [] }));
+    await until(read, 'the first heartbeat', 10_000);
+    service.jobStarted('exp-1');
+    await service.onModuleDestroy();
+    expect(await read()).toBeNull();
+    // The processor is still closing: the handler's `finally` reports the job's end.
+    service.jobEnded('exp-1');
+    // The beat runs detached, on the microtask queue: after setImmediate it has sent its SET, and
+    // the same connection answers our GET after it.
+    await new Promise((r) => setImmediate(r));
+    expect(await read()).toBeNull();
   });
 });

@@ -27,6 +27,9 @@ export class WorkerHeartbeatService implements OnApplicationBootstrap, OnModuleD
   // The start-up selection was itself a probe (ForkedTrainer.initBackend).
   private lastCheckedAt = new Date();
   private timer?: NodeJS.Timeout;
+  // Set when shutdown begins: the key is deleted then, and no beat may write it back (a job that
+  // ends while the processor closes, or a beat already scheduled, would leave it for HEARTBEAT_TTL_MS).
+  private stopped = false;
 
   constructor(
     @InjectConfig() config: AppConfig,
@@ -46,6 +49,7 @@ export class WorkerHeartbeatService implements OnApplicationBootstrap, OnModuleD
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
     clearInterval(this.timer);
     await this.redis.del(this.key).catch(() => undefined);
   }
@@ -89,6 +93,7 @@ export class WorkerHeartbeatService implements OnApplicationBootstrap, OnModuleD
   }
 
   private async beat(): Promise<void> {
+    if (this.stopped) return;
     // A missed beat is harmless (the next one comes in HEARTBEAT_INTERVAL_MS); Redis may be away.
     await this.redis.set(this.key, JSON.stringify(this.heartbeat()), 'PX', HEARTBEAT_TTL_MS).catch((err) => this.logger.debug({ err }, 'heartbeat not written'));
   }

@@ -45,7 +45,7 @@ describe('compareToCourse', () => {
     expect(compareToCourse(presetSpec('mnist-fc', { dataset: 'synthetic' }))?.reasons).toEqual(['trained on synthetic data, not mnist', 'fewer SGD steps than the course: 16 vs 938']);
   });
 
-  // The review's runs: a server whose DATA_DIR/mnist holds 2,000 / 500 IDX images, and a 1,500-image
+  // Runs on data that is not canonical: a server whose DATA_DIR/mnist holds 2,000 / 500 IDX images, and a 1,500-image
   // CIFAR-10 subset. The spec alone says `mnist`, 1 epoch: only what was loaded tells the truth.
   it('judges a finished run on the images it really loaded, not on the canonical sizes', () => {
     const mnist = presetSpec('mnist-cnn', { dataset: 'mnist' });

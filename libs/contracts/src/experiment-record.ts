@@ -26,8 +26,11 @@ export const isExperimentId = (value: unknown): value is string => typeof value 
 /** The 8-character id the dashboard and `trainyard list` show; any unique prefix is accepted back. */
 export const shortId = (id: string) => id.slice(0, 8);
 
+/** A whole id as the store makes it (`crypto.randomUUID()`), as regex source without anchors, for patterns that find one in text; match it case-insensitively. */
+export const WHOLE_EXPERIMENT_ID_SOURCE = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+
 /** A whole id as the store makes it (`crypto.randomUUID()`, any case): a client may use it as is, with no look-up. */
-export const WHOLE_EXPERIMENT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const WHOLE_EXPERIMENT_ID = new RegExp(`^${WHOLE_EXPERIMENT_ID_SOURCE}$`, 'i');
 
 /** An experiment as stored: spec, owner, status, timestamps and result. */
 export interface ExperimentRecord {

@@ -62,7 +62,7 @@ describe('resolveExperimentRequest', () => {
   });
 });
 
-// Issue 8, fault 6: JSON.parse makes `__proto__` an own key; merged with `out[key] = value` it set
+// JSON.parse makes `__proto__` an own key; merged with `out[key] = value` it set
 // the prototype, and the schema then read the inherited fields (`{"__proto__":{"limit":77}}` → limit 77).
 describe('prototype keys', () => {
   it.each([

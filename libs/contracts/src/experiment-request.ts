@@ -14,12 +14,14 @@ export const isPlain = (v: unknown): v is Plain => typeof v === 'object' && v !=
 
 /**
  * One problem with a request: the dotted path of the offending field (array indices as numbers,
- * `(root)` for the body itself) and what is wrong there. A 400's `issues` are these.
+ * `(root)` for the body itself) and what is wrong there. A 400's `issues` are these. The source of
+ * both the TypeScript type and the OpenAPI document's schema.
  */
-export interface ValidationIssue {
-  path: string;
-  message: string;
-}
+export const ValidationIssueSchema = z.object({
+  path: z.string().describe('Dotted path of the offending field (array indices as numbers, `(root)` for the body itself)'),
+  message: z.string().describe('What is wrong there'),
+});
+export type ValidationIssue = z.infer<typeof ValidationIssueSchema>;
 
 /**
  * Merges overrides into a preset field by field. Both the result and every nested object it builds

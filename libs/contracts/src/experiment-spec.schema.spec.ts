@@ -24,7 +24,7 @@ describe('image shapes', () => {
 });
 
 describe('ExperimentSpecSchema: activation memory', () => {
-  it("refuses the issue's VGG evaluation batch of 10,000, naming testBatchSize and its limit", () => {
+  it("refuses a VGG evaluation batch of 10,000 (the whole CIFAR-10 test set at once), naming testBatchSize and its limit", () => {
     const issues = issuesOf({ preset: 'cifar10-vgg16', dataset: 'synthetic', limit: 16, batchSize: 16, testLimit: 10000, testBatchSize: 10000 });
     expect(issues).toHaveLength(1);
     const max = maxBatchForMemory({ type: 'vgg16', head: 'fc' }, imageShape('cifar10', 'vgg16'), ACTIVATION_MEMORY_LIMITS.evalBytes);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 // The one schema for an experiment spec, shared by API, worker and CLI.
 // Every number is bounded so that a request can never ask for unbounded work or memory;
-// the per-class policy (issue: class limits) narrows these further at the API.
+// the class's own limits (MAX_EPOCHS_PER_JOB and the others in libs/config) narrow these further at the API.
 
 export const DATASET_NAMES = ['mnist-bundled', 'mnist', 'cifar10', 'synthetic'] as const;
 export const DatasetNameSchema = z.enum(DATASET_NAMES);
@@ -17,9 +17,12 @@ export interface ImageShape {
 const MNIST_SHAPE: ImageShape = { height: 28, width: 28, channels: 1 };
 const CIFAR_SHAPE: ImageShape = { height: 32, width: 32, channels: 3 };
 
+// Keyed by model type, so that a model added without its input shape is a compile error.
+const MODEL_INPUT_SHAPE: Record<ModelSpec['type'], ImageShape> = { fc2layer: MNIST_SHAPE, cnn: MNIST_SHAPE, 'cifar-cnn': CIFAR_SHAPE, vgg16: CIFAR_SHAPE };
+
 /** The input each model was designed for: MNIST's 28×28×1 (fc2layer, cnn), CIFAR-10's 32×32×3 (cifar-cnn, vgg16). */
 export function modelInputShape(model: ModelSpec['type']): ImageShape {
-  return model === 'cifar-cnn' || model === 'vgg16' ? CIFAR_SHAPE : MNIST_SHAPE;
+  return MODEL_INPUT_SHAPE[model];
 }
 
 /** The image shape a spec trains on: fixed per data set; `synthetic` takes the model's own. */

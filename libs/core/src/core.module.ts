@@ -4,8 +4,7 @@ import type { Queue } from 'bullmq';
 import { LoggerModule } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import type { AppConfig } from '@trainyard/config';
-import { socketIoRedisKey } from '@trainyard/contracts';
-import { ExperimentEventPublisher, ExperimentStore } from '@trainyard/experiment-store';
+import { createPublishingStore, ExperimentStore } from '@trainyard/experiment-store';
 import { bullConnectionOptions, redactRedisUrl, resolveRedis } from '@trainyard/redis';
 import { FairShareScheduler, QueueName, TrainingQueue, type TrainJobData } from '@trainyard/training-queue';
 import { APP_CONFIG, REDIS_URL, ROOT_LOGGER } from './core.tokens';
@@ -67,13 +66,10 @@ export class CoreModule {
         provide: ExperimentStore,
         inject: [RedisClients],
         useFactory: (clients: RedisClients) =>
-          new ExperimentStore(clients.commands, {
+          // Every appended event (the API's queued and cancelled too) reaches sockets on every API instance.
+          createPublishingStore(clients.commands, {
             prefix: config.queuePrefix,
-            // Every appended event (the API's queued and cancelled too) reaches sockets on every API instance.
-            publisher: new ExperimentEventPublisher(clients.commands, {
-              key: socketIoRedisKey(config.queuePrefix),
-              onError: (err) => logger.warn({ err }, 'live event not published (clients recover it from the history)'),
-            }),
+            onPublishError: (err) => logger.warn({ err }, 'live event not published (clients recover it from the history)'),
           }),
       },
       {

@@ -1,4 +1,4 @@
-import { EXPERIMENT_EVENT_TYPES, EXPERIMENT_STATUSES, applyEvent, presetSpec, type ExperimentEventBody, type ExperimentEventType } from '@trainyard/contracts';
+import { EXPERIMENT_EVENT_TYPES, EXPERIMENT_STATUSES, applyEvent, isTerminal, presetSpec, type ExperimentEventBody, type ExperimentEventType } from '@trainyard/contracts';
 import { deleteKeys, testPrefix, useTestRedis } from '@trainyard/testing';
 import { ExperimentStore } from './experiment.store';
 
@@ -63,9 +63,9 @@ describe('the store and contracts derive status by one rule', () => {
     const record = await store.get(id);
     expect(record!.status).toBe(expected);
     // A finished record takes nothing more; any other takes the event.
-    expect(stored === null).toBe(status === 'completed' || status === 'failed' || status === 'cancelled');
+    expect(stored === null).toBe(isTerminal(status));
     await expect(t.redis.sismember(store.keys.queuedByOwner(owner), id)).resolves.toBe(expected === 'queued' ? 1 : 0);
     const finishedAt = await t.redis.zscore(store.keys.finished, id);
-    expect(finishedAt !== null).toBe(stored !== null && expected !== status && ['completed', 'failed', 'cancelled'].includes(expected));
+    expect(finishedAt !== null).toBe(stored !== null && expected !== status && isTerminal(expected));
   });
 });

@@ -290,14 +290,14 @@ export interface AppendFence {
 export class FencedOutError extends Error {
   constructor(id: string) {
     super(`experiment ${id}: this worker no longer holds the job's lock; its events are refused`);
-    this.name = 'FencedOutError';
+    this.name = new.target.name;
   }
 }
 
 export class ExperimentNotFoundError extends Error {
   constructor(readonly experimentId: string) {
     super(`experiment ${experimentId} does not exist`);
-    this.name = 'ExperimentNotFoundError';
+    this.name = new.target.name;
   }
 }
 

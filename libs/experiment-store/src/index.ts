@@ -6,3 +6,4 @@ export * from './experiment.store';
 export * from './experiment-keys';
 export * from './experiment-event.publisher';
 export * from './experiment-cancellation';
+export * from './publishing-store';

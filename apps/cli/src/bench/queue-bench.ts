@@ -2,6 +2,7 @@ import { describeMachine, machineInfo, type MachineInfo } from './machine-info';
 import { formatRate, markdownTable } from './markdown-table';
 import type { LatencySummary } from './percentiles';
 import { startQueueStack } from './queue-stack';
+import { CLASS_FANOUT_GOAL_P99_MS, measureClassFanout, type ClassFanoutOptions, type ClassFanoutResult } from './class-fanout';
 import { measureFanout, type FanoutResult } from './socket-fanout';
 import { measureSubmitLatency, TINY_JOB, type SubmitLatencyResult } from './submit-latency';
 
@@ -11,13 +12,18 @@ export interface QueueBenchOptions {
   sockets: number;
   events: number;
   inFlight: number;
+  /** The class's paced case; `instances`: the API counts to run it with (1, 2 or both), in order. */
+  class: ClassFanoutOptions & { instances: number[] };
 }
 
 export interface QueueBenchResult {
   before: MachineInfo;
   loadavgAfter: number[];
   latency: SubmitLatencyResult;
+  /** The burst: a stress line, not a class's load. */
   fanout: FanoutResult;
+  /** One per entry of `class.instances`. */
+  classFanout: ClassFanoutResult[];
 }
 
 /**
@@ -36,11 +42,25 @@ export async function runQueueBench(
     progress(`latency: ${opts.warmup} warm-up + ${opts.jobs} jobs, one at a time (${JSON.stringify(TINY_JOB)})`);
     const latency = await measureSubmitLatency(stack.url, stack.student.token, { jobs: opts.jobs, warmup: opts.warmup }, progress);
     const fanout = await measureFanout(stack, { sockets: opts.sockets, events: opts.events, inFlight: opts.inFlight }, progress);
-    return { before, loadavgAfter: machineInfo().loadavg, latency, fanout };
+    const classFanout: ClassFanoutResult[] = [];
+    const urls = [stack.url];
+    for (const instances of opts.class.instances) {
+      // The extra APIs start only when first needed: an idle instance still receives every
+      // published packet through its adapter, and would load the one-instance figure.
+      while (urls.length < instances) urls.push((await stack.addApi(`api-${urls.length + 1}`)).url);
+      classFanout.push(await measureClassFanout({ ...stack, urls: urls.slice(0, instances) }, opts.class, progress));
+    }
+    return { before, loadavgAfter: machineInfo().loadavg, latency, fanout, classFanout };
   } finally {
     progress('stopping the worker, the API and Redis');
     await stack.stop();
   }
+}
+
+function classLoss(c: ClassFanoutResult): string {
+  const l = c.loss;
+  if (c.delivered === c.expected && !l.watchersIncomplete && !l.unexpected) return 'none (every watcher got each event once, in order)';
+  return `${l.watchersIncomplete} watchers incomplete: ${l.missing} missing, ${l.duplicatesOrOutOfOrder} duplicate or out of order, ${l.unexpected} unasked-for, ${l.disconnected} disconnected`;
 }
 
 const ms = (v: number) => (Number.isFinite(v) ? v.toFixed(1) : '-');
@@ -78,6 +98,26 @@ export function formatQueueBench(r: QueueBenchResult): string {
     ],
     ['right', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
   );
+  const classTable = markdownTable(
+    ['APIs', 'runs × watchers + TA', 'sockets', 'events/s', 'seconds', 'deliveries', 'deliveries/s', 'p50', 'p95', 'p99', 'max', `p99 ≤ ${CLASS_FANOUT_GOAL_P99_MS} ms`, 'loss'],
+    r.classFanout.map((c) => [
+      String(c.instances),
+      `${c.experiments} × ${c.watchersPerExperiment} + ${c.taSockets}`,
+      String(c.sockets),
+      formatRate(c.eventsPerSec),
+      c.seconds.toFixed(1),
+      `${c.delivered.toLocaleString('en-US')}/${c.expected.toLocaleString('en-US')}`,
+      formatRate(c.deliveriesPerSec),
+      ms(c.latencyMs.median),
+      ms(c.latencyMs.p95),
+      ms(c.latencyMs.p99),
+      ms(c.latencyMs.max),
+      c.goalMet ? 'met' : 'NOT met',
+      classLoss(c),
+    ]),
+    ['right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left', 'left'],
+  );
+  const late = r.classFanout.filter((c) => c.lateAppends > 0).map((c) => `${c.instances} API(s): ${c.lateAppends}`);
   const cold = l.cold.map((c) => `${ms(c.startedMs)} ms to started, ${ms(c.completedMs)} ms to completed`).join('; ');
   return [
     `Submit → started, one tiny job at a time on an idle worker (${l.startedInHistory} of ${l.jobs} \`started\` events came in the subscribe ack's history):`,
@@ -90,6 +130,18 @@ export function formatQueueBench(r: QueueBenchResult): string {
     '',
     fanoutTable,
     '',
+    '- a burst no class produces: a stress line, not the class\'s case (below)',
+    '',
+    ...(r.classFanout.length
+      ? [
+          `The class's case: runs appending paced \`progress\` events through ExperimentStore.appendEvent (each run ${r.classFanout[0].rate}/s, phase-shifted), watched by student sockets spread round-robin over the APIs and one TA socket subscribed to every run; delivery latency per event per watcher, appendEvent called → received (ms):`,
+          '',
+          classTable,
+          '',
+          ...(late.length ? [`- appends started more than one period late (the publisher fell behind its schedule): ${late.join('; ')}`] : []),
+          '',
+        ]
+      : []),
     `- machine: ${describeMachine(r.before)}; load average after: ${r.loadavgAfter.join(' ')}`,
     '- the API, the worker, Redis and this process (the clients) share the machine\'s cores',
   ].join('\n');

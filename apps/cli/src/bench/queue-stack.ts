@@ -5,15 +5,22 @@ import * as path from 'node:path';
 import { DEFAULT_PREFIX } from '@trainyard/contracts';
 import { freePort, startPrivateRedis, type PrivateRedis } from '@trainyard/redis';
 import { writeDemoRoster, type DemoUser } from '../commands/demo-roster';
-import { API_MAIN, startApiAndWorker, WORKER_MAIN, type ServiceProcess } from '../commands/service-process';
+import { API_MAIN, startApiAndWorker, startService, waitUntil, WORKER_MAIN, type ServiceProcess } from '../commands/service-process';
 
 export interface QueueStack {
   url: string;
   redisUrl: string;
   prefix: string;
   student: DemoUser;
+  /** The roster's admin: may watch every student's runs, as a TA's dashboard does. */
+  ta: DemoUser;
   logDir: string;
   services: ServiceProcess[];
+  /**
+   * One more API process on the same Redis and roster (a second instance behind the socket.io Redis
+   * adapter), resolved with its URL once its /health answers; `stop()` stops it too.
+   */
+  addApi(name: string): Promise<{ url: string; service: ServiceProcess }>;
   /** Stops the worker, the API and Redis, and deletes the temp dir; safe to call twice. */
   stop(): Promise<void>;
 }
@@ -57,10 +64,30 @@ export async function startQueueStack(log: (line: string) => void, onStarted: (s
       WORKER_CONCURRENCY: '1',
       // The per-student request limit would turn a long --jobs run into 429s: we measure the path, not the quota.
       RATE_LIMIT_PER_MINUTE: '1000000',
+      // Likewise the per-token socket cap (default 20): the bench's hundreds of sockets share one student token.
+      MAX_SOCKETS_PER_TOKEN: '10000',
     };
     const url = await startApiAndWorker(env, port, logDir, services);
     log(`API ${url} and one worker up (pids ${services.map((s) => s.child.pid).join(', ')}), Redis on port ${redis.port}`);
-    return { url, redisUrl: redis.url, prefix: DEFAULT_PREFIX, student: roster.users.find((u) => u.role === 'student')!, logDir, services, stop };
+    const addApi = async (name: string) => {
+      const apiPort = await freePort();
+      const service = startService(name, API_MAIN, { ...env, PORT: String(apiPort) }, logDir);
+      services.push(service);
+      const apiUrl = `http://127.0.0.1:${apiPort}`;
+      await waitUntil(`the ${name}`, async () => (await fetch(`${apiUrl}/health`)).ok, [service]);
+      return { url: apiUrl, service };
+    };
+    return {
+      url,
+      redisUrl: redis.url,
+      prefix: DEFAULT_PREFIX,
+      student: roster.users.find((u) => u.role === 'student')!,
+      ta: roster.users.find((u) => u.role === 'admin')!,
+      logDir,
+      services,
+      addApi,
+      stop,
+    };
   } catch (err) {
     // The temp dir is about to go: keep the reason visible.
     for (const s of services) log(`${s.name} log tail:\n${tail(s.logFile)}`);

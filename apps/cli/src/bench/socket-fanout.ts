@@ -1,7 +1,7 @@
-import { presetSpec, socketIoRedisKey } from '@trainyard/contracts';
-import { ExperimentEventPublisher, ExperimentStore } from '@trainyard/experiment-store';
+import { presetSpec } from '@trainyard/contracts';
+import { createPublishingStore } from '@trainyard/experiment-store';
 import { createRedisClient } from '@trainyard/redis';
-import { connectSocket, type BenchSocket } from './bench-socket';
+import { connectSockets, waitForDeliveries, type BenchSocket } from './bench-socket';
 import { summarize, type LatencySummary } from './percentiles';
 
 export interface FanoutResult {
@@ -45,25 +45,13 @@ export async function measureFanout(
   progress: (line: string) => void,
 ): Promise<FanoutResult> {
   const redis = createRedisClient(stack.redisUrl, { name: 'trainyard-bench-store' });
-  const store = new ExperimentStore(redis, {
-    prefix: stack.prefix,
-    publisher: new ExperimentEventPublisher(redis, {
-      key: socketIoRedisKey(stack.prefix),
-      onError: (err) => progress(`publish failed: ${err.message}`),
-    }),
-  });
+  const store = createPublishingStore(redis, { prefix: stack.prefix, onPublishError: (err) => progress(`publish failed: ${err.message}`) });
   const sockets: BenchSocket[] = [];
   try {
     // Created in the store, not through the API: no job is enqueued, so the worker never appends to it.
     const record = await store.create({ owner: stack.student.name, spec: presetSpec('mnist-fc', { dataset: 'synthetic', name: 'bench-fanout' }) });
     const id = record.id;
-    for (let i = 0; i < opts.sockets; i += 20) {
-      const batch = await Promise.allSettled(Array.from({ length: Math.min(20, opts.sockets - i) }, () => connectSocket(stack.url, stack.student.token)));
-      // Keep the ones that connected, so `finally` closes them even when another failed.
-      for (const r of batch) if (r.status === 'fulfilled') sockets.push(r.value);
-      const failed = batch.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-      if (failed) throw failed.reason;
-    }
+    await connectSockets([stack.url], stack.student.token, opts.sockets, sockets);
     progress(`fan-out: ${sockets.length} sockets connected`);
 
     const appendStart = new Float64Array(opts.events + 1);
@@ -124,19 +112,7 @@ export async function measureFanout(
     progress(`fan-out: ${opts.events} appended in ${appendSeconds.toFixed(2)} s; waiting for deliveries`);
 
     // Done when every socket has every event, or when nothing has arrived for a while.
-    const idle = opts.idleTimeoutMs ?? 10_000;
-    await new Promise<void>((resolve) => {
-      const timer = setInterval(() => {
-        if (performance.now() - Math.max(lastDelivery, t0 + appendSeconds * 1000) > idle) {
-          clearInterval(timer);
-          resolve();
-        }
-      }, 250);
-      void complete.then(() => {
-        clearInterval(timer);
-        resolve();
-      });
-    });
+    await waitForDeliveries(complete, () => Math.max(lastDelivery, t0 + appendSeconds * 1000), opts.idleTimeoutMs ?? 10_000);
     for (const t of tallies) t.missing += Math.max(0, opts.events - (t.next - 1));
     const seconds = (lastDelivery - t0) / 1000;
     return {

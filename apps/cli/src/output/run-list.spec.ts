@@ -18,7 +18,7 @@ describe('trainyard list', () => {
     const suite = SUITES['week2-mnist'];
     const runs = suite.map((preset) => run({ suite: 'week2-mnist', spec: presetSpec(preset) }));
     const older = run({ spec: presetSpec('mnist-cnn'), createdAt: '2026-11-30T03:00:00.000Z' });
-    // The demo's order as the reviewer saw it: FC perm, CNN perm, FC, CNN.
+    // The order the API answered in a demo run, which the list must not keep: FC perm, CNN perm, FC, CNN.
     const answered = [runs[2], older, runs[3], runs[0], runs[1]];
     expect(listedRuns(answered, {}).map((r) => r.spec.name)).toEqual(['FC2Layer', 'CNN', 'FC2Layer, permuted pixels', 'CNN, permuted pixels', 'CNN']);
   });

@@ -1,6 +1,6 @@
 import { parseImageCount } from './image-count';
 
-// The course button's "first N training images": the review typed `2,000` and got the full set.
+// The course button's "first N training images": typing `2,000` once gave the full set.
 describe('parseImageCount', () => {
   it('reads a count as people type it, and empty as the whole set', () => {
     for (const text of ['2000', '2,000', ' 2 000 ', '2_000']) expect(parseImageCount(text)).toEqual({ ok: true, value: 2000 });

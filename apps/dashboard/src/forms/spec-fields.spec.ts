@@ -25,7 +25,7 @@ describe('specFields', () => {
     expect(fields.find((f) => f.path === 'limit')).toMatchObject({ optional: true });
   });
 
-  // The review: the hint said "Epochs 1 to 200" (the schema) where the class refuses 31 (the API's
+  // Once the hint said "Epochs 1 to 200" (the schema) where the class refuses 31 (the API's
   // MAX_EPOCHS_PER_JOB, which GET /api/me gives a student).
   it('hints the class limits the API enforces on epochs, when it gives any (a student), else the schema\'s', () => {
     const fields = specFields(draftOf('mnist-cnn'));

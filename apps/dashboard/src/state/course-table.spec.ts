@@ -54,7 +54,7 @@ describe('course table', () => {
     });
   });
 
-  // The review: 2,000 / 500 IDX images in a worker's DATA_DIR/mnist. The spec says `mnist`, 1 epoch,
+  // A server copy of MNIST that is not the canonical set: 2,000 / 500 IDX images in a worker's DATA_DIR/mnist. The spec says `mnist`, 1 epoch,
   // which on the canonical set is the course's run; the newer run must not push out the good one.
   it('judges a run on the images it loaded: a newer run on a small server copy of mnist does not replace the comparable run', () => {
     const bundled = run('mnist-cnn', '2026-01-01T09:00:00Z', 0.9396);

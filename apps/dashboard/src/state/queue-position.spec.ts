@@ -1,6 +1,6 @@
 import { listRefreshMs, queuePosition, QUEUED_REFRESH_MS } from './queue-position';
 
-// The review: "#5 in queue" stayed on the compare page for 48 s while the four runs ahead finished,
+// Once seen: "#5 in queue" stayed on the compare page for 48 s while the four runs ahead finished,
 // and "#6 in queue" in the runs list: the `queued` event's position won over the list's current one.
 describe('queuePosition', () => {
   it("shows the list's current position over the queued event's, which is from when the run was queued", () => {

@@ -1,5 +1,6 @@
-// Contracts only, no value from @trainyard/training: both processes load this, and the training
-// process must load TF.js and its backends only through the trainer module it is given.
+// Contracts and the store's error classes, no value from @trainyard/training: both processes
+// load this, and the training process must load TF.js and its backends only through the trainer
+// module it is given.
 import {
   CheckpointMismatchError,
   DatasetUnavailableError,
@@ -15,6 +16,7 @@ import {
   type TrainingEvent,
   type TrainingResult,
 } from '@trainyard/contracts';
+import { ExperimentNotFoundError, FencedOutError } from '@trainyard/experiment-store';
 import type { BackendSelection, TrainOptions } from '@trainyard/training';
 
 // Messages between a worker and the training process it forks per job (IPC with Node's
@@ -78,6 +80,10 @@ const REVIVED_CLASSES: readonly (new (...args: never[]) => Error)[] = [
   NonFiniteMetricError,
   TrainingCancelledError,
   CheckpointMismatchError,
+  // The store's, thrown by the worker's onEvent: the event's acknowledgement carries it to the
+  // training process, whose trainer lets it go, so it comes back in the process's answer.
+  FencedOutError,
+  ExperimentNotFoundError,
 ];
 const REVIVED_BY_NAME: ReadonlyMap<string, (typeof REVIVED_CLASSES)[number]> = new Map(REVIVED_CLASSES.map((c) => [c.name, c]));
 
