@@ -61,10 +61,12 @@ export function useWorkerTestBed(opts: { defaults?: Partial<WorkerProcessOptions
     await bed.redis?.quit();
     await bed.redisServer?.stop();
   });
-  beforeEach(() => {
+  beforeEach(async () => {
     bed.prefix = testPrefix();
     bed.home = fs.mkdtempSync(path.join(os.tmpdir(), 'trainyard-worker-e2e-'));
     bed.queue = new Queue(QueueName.Training, { connection: bullConnectionOptions(bed.redisServer.url, 'producer'), prefix: bed.prefix });
+    // Closing a queue whose connection is still being made emits an error nobody listens to.
+    await bed.queue.waitUntilReady();
     bed.store = new ExperimentStore(bed.redis, { prefix: bed.prefix });
     bed.workers = [];
   });

@@ -11,9 +11,12 @@ describe('FairShareScheduler', () => {
   let queue: Queue;
   let fair: FairShareScheduler;
 
-  beforeEach(() => {
+  beforeEach(async () => {
     prefix = testPrefix();
     queue = new Queue('training', { connection: { host: '127.0.0.1', port: Number(new URL(t.server.url).port) }, prefix });
+    // A queue closed while its connection is still being made emits "Connection is closed" with
+    // nobody listening (a test that never touches the queue did exactly that on a busy machine).
+    await queue.waitUntilReady();
     fair = new FairShareScheduler(t.redis, { prefix, queue });
   });
   afterEach(async () => {

@@ -11,9 +11,11 @@ describe('TrainingQueue.enqueue', () => {
   let queue: Queue<TrainJobData>;
   let training: TrainingQueue;
 
-  beforeEach(() => {
+  beforeEach(async () => {
     prefix = testPrefix();
     queue = new Queue<TrainJobData>(QueueName.Training, { connection: { host: '127.0.0.1', port: Number(new URL(t.server.url).port) }, prefix });
+    // Closing a queue whose connection is still being made emits an error nobody listens to.
+    await queue.waitUntilReady();
     training = new TrainingQueue(queue);
   });
   afterEach(async () => {
