@@ -165,7 +165,7 @@ it("two students' suites, one through each instance, spread over all three worke
 
 it('a model trained on worker 3 downloads through instance 1, byte for byte', async () => {
   const run = suiteRuns.find((r) => r.worker === 'w3');
-  expect(run).toBeDefined();
+  expect(run).toMatchObject({ worker: 'w3', status: 'completed' });
   const { id, owner } = run!;
   const api1 = apis[0].url;
   const dir = path.join(stack.env.ARTIFACTS_DIR!, id);
