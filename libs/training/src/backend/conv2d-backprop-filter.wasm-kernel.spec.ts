@@ -39,7 +39,7 @@ async function cpuFilterGrad(c: Case, x: Float32Array, dy: Float32Array): Promis
   }
 }
 
-function wasmFilterGrad(c: Case, x: Float32Array, dy: Float32Array, method: FilterGradMethod, im2colBlockFloats?: number): Float32Array {
+function wasmFilterGrad(c: Case, x: Float32Array, dy: Float32Array, method: FilterGradMethod, im2colBlockFloats?: number, im2colChunkFloats?: number): Float32Array {
   const backend = tf.backend() as BackendWasm;
   const xt = tf.tensor4d(x, c.x);
   const dyt = tf.tensor(dy, outShape(c));
@@ -50,7 +50,7 @@ function wasmFilterGrad(c: Case, x: Float32Array, dy: Float32Array, method: Filt
       backend,
       attrs: { strides: c.stride, pad: c.pad, dataFormat: 'NHWC', filterShape: [...c.k, c.x[3], c.co] } as unknown as tf.NamedAttrMap,
     },
-    { method, im2colBlockFloats },
+    { method, im2colBlockFloats, im2colChunkFloats },
   );
   // Exactly one new buffer: the result. Every intermediate was freed.
   expect(backend.numDataIds()).toBe(idsBefore + 1);
@@ -92,6 +92,12 @@ describe('Conv2DBackpropFilter on wasm', () => {
     it('im2col in blocks of a few rows equals the cpu backend to 1e-4', () => {
       const m = outShape(c).slice(0, 3).reduce((a, b) => a * b);
       expect(maxAbsDiff(wasmFilterGrad(c, x, dy, 'im2col', 3 * m), expected)).toBeLessThan(1e-4);
+    });
+
+    it('im2col one image at a time, in blocks of a few rows, equals the cpu backend to 1e-4', () => {
+      const m = outShape(c).slice(0, 3).reduce((a, b) => a * b);
+      // Chunks of at most 1 float of dy: one image each, its product added into dW.
+      expect(maxAbsDiff(wasmFilterGrad(c, x, dy, 'im2col', 3 * m, 1), expected)).toBeLessThan(1e-4);
     });
 
     it('is what tf.grad of conv2d gives on wasm, with no tensor left behind', () => {

@@ -3,13 +3,16 @@ import { createRng } from '../random';
 import { registerWasmTrainingKernels } from './wasm-training-kernels';
 
 type Pad = 'same' | 'valid';
-// Non-overlapping windows, the fast path.
+// Non-overlapping windows, the fast path: whole 2×2 windows (unrolled), windows cut by the
+// edge, larger windows, batch 1, and the course CNN's first pool.
 const CASES: [number[], number, number, Pad][] = [
   [[2, 8, 8, 3], 2, 2, 'valid'],
   [[3, 9, 7, 2], 2, 2, 'valid'],
   [[2, 9, 7, 4], 2, 2, 'same'],
   [[1, 10, 10, 1], 3, 3, 'same'],
   [[2, 6, 6, 5], 2, 3, 'valid'],
+  [[1, 6, 8, 3], 2, 2, 'valid'],
+  [[64, 24, 24, 6], 2, 2, 'valid'],
 ];
 
 async function poolGrad(backend: string, shape: number[], size: number, stride: number, pad: Pad, x: Float32Array) {
@@ -37,6 +40,14 @@ describe('MaxPoolGrad on wasm', () => {
       expect(await poolGrad('wasm', shape, size, stride, pad, x)).toEqual(expected);
     },
   );
+
+  it('sends the gradient of a window holding a NaN where cpu does', async () => {
+    // No value equals a NaN maximum, so the argmax comes from the ordered scan.
+    const shape = [2, 4, 4, 3];
+    const x = Float32Array.from({ length: shape.reduce((a, b) => a * b) }, (_, i) => (i % 7 === 3 ? NaN : (i * 37) % 11));
+    const expected = await poolGrad('cpu', shape, 2, 2, 'valid', x);
+    expect(await poolGrad('wasm', shape, 2, 2, 'valid', x)).toEqual(expected);
+  });
 
   it('leaves overlapping windows to wasm’s own kernel, which equals cpu when maxima are unique', async () => {
     // wasm's own kernel breaks ties its own way; with distinct values there are none.

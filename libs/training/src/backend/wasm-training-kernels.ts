@@ -1,8 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { conv2dBackpropFilterWasmConfig } from './conv2d-backprop-filter.wasm-kernel';
+import { makeBatchMatMulWasm } from './batch-mat-mul.wasm-kernel';
+import { makeChannelBroadcastWasm } from './channel-broadcast.wasm-kernel';
 import { makeConv2dBackpropInputWasm } from './conv2d-backprop-input.wasm-kernel';
+import { makeIdentityWasm } from './identity.wasm-kernel';
 import { makeMaxPoolGradWasm } from './max-pool-grad.wasm-kernel';
+import { makeLeadingAxesReduceWasm } from './sum-mean.wasm-kernel';
 import { makeTileWasm } from './tile.wasm-kernel';
 
 // Every other gradient the course's models need (ReLU/Step, MaxPoolGrad, AvgPoolGrad, the ops of
@@ -19,10 +23,16 @@ export function registerWasmTrainingKernels(): void {
     tf.registerKernel(conv2dBackpropFilterWasmConfig);
   }
 
-  // Faster versions of kernels wasm has, kept as their fallback for the cases they skip.
+  // Faster versions of kernels wasm has, kept as their fallback for the cases they skip. Each
+  // was picked by bench/training-step-profile.bench.ts; its file says what it saved.
   replaceWasmKernel(tf.Conv2DBackpropInput, makeConv2dBackpropInputWasm);
   replaceWasmKernel(tf.MaxPoolGrad, makeMaxPoolGradWasm);
   replaceWasmKernel(tf.Tile, makeTileWasm);
+  replaceWasmKernel(tf.BatchMatMul, makeBatchMatMulWasm);
+  replaceWasmKernel(tf.Sum, (fallback) => makeLeadingAxesReduceWasm('sum', fallback));
+  replaceWasmKernel(tf.Mean, (fallback) => makeLeadingAxesReduceWasm('mean', fallback));
+  for (const op of [tf.Add, tf.Sub, tf.Multiply]) replaceWasmKernel(op, makeChannelBroadcastWasm);
+  replaceWasmKernel(tf.Identity, makeIdentityWasm);
 }
 
 function replaceWasmKernel(kernelName: string, make: (fallback: tf.KernelFunc) => tf.KernelFunc): void {
