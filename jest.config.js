@@ -10,7 +10,11 @@ const swc = ['@swc/jest', {
 const common = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': swc },
-  moduleNameMapper: { '^@trainyard/([a-z-]+)$': '<rootDir>/libs/$1/src' },
+  moduleNameMapper: {
+    '^@trainyard/([a-z-]+)$': '<rootDir>/libs/$1/src',
+    // The TF.js-free subpath the worker's main process uses (libs/training/gpu-device.js).
+    '^@trainyard/training/gpu-device$': '<rootDir>/libs/training/src/backend/gpu-device',
+  },
   modulePathIgnorePatterns: ['<rootDir>/.*/dist/'],
 };
 module.exports = {

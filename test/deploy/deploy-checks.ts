@@ -23,7 +23,12 @@ export const THIRD_PARTY_ENV: Readonly<Record<string, string>> = {
   TF_FORCE_GPU_ALLOW_GROWTH: 'TensorFlow runtime: allocate GPU memory as needed instead of all of it at start',
   NODE_ENV: 'Node libraries (Express: no stack traces in error pages)',
   DEBIAN_FRONTEND: 'apt-get at image build time (no prompts); never read by Trainyard',
+  CUDA_CACHE_PATH: "CUDA driver: where its JIT compiler caches kernels it compiled from PTX (a GPU newer than libtensorflow's SASS)",
+  CUDA_CACHE_MAXSIZE: "CUDA driver: the JIT cache's size in bytes; TensorFlow's kernels exceed the driver's default",
 };
+
+/** Third-party variables whose value is a path a mount may serve (and a GPU worker must mount). */
+export const THIRD_PARTY_PATH_ENV = ['CUDA_CACHE_PATH'] as const;
 
 /** Config variables whose value is a path inside the container: what a mount may serve. */
 export const PATH_ENV = ['TRAINYARD_HOME', 'DATA_DIR', 'ARTIFACTS_DIR', 'CLASS_ROSTER'] as const;
@@ -132,8 +137,8 @@ export interface DockerfileFacts {
  */
 export const BASE_IMAGES: Readonly<Record<string, string>> = {
   'node:20-bookworm-slim': 'the API and CPU image: Node 20 (package.json engines), Debian 12',
-  'node:20-bullseye-slim': "the GPU image's source of the node binary (glibc 2.31, which Ubuntu 20.04 matches)",
-  'nvidia/cuda:11.2.2-cudnn8-runtime-ubuntu20.04': '@tensorflow/tfjs-node-gpu 4.x binds libtensorflow 2.9.1, built for CUDA 11.2 + cuDNN 8.1',
+  'node:20-bullseye-slim': "the GPU image's source of the node binary (needs glibc 2.28; Ubuntu 22.04 has 2.35)",
+  'nvidia/cuda:12.5.1-runtime-ubuntu22.04': "the GPU image: libtensorflow 2.18.0 is built for CUDA 12.5 (+ cuDNN 9.3, installed on top: the base's cudnn tag does not pin 9.3)",
 };
 
 /**
@@ -223,8 +228,49 @@ export function dockerfileProblems(text: string, where: string): string[] {
   if (`deploy/${where}` === GPU_DOCKERFILE) {
     if (facts.cmd?.[1] !== WORKER_MAIN) problems.push(`${where}: the GPU image's CMD ${JSON.stringify(facts.cmd)} is not the worker (${WORKER_MAIN})`);
     if (config && config.backend !== 'tensorflow-gpu') problems.push(`${where}: TF_BACKEND ${config.backend} in the GPU image`);
+    if (config && !config.libtensorflowCuda) problems.push(`${where}: the GPU image records no TF_CUDA_COMPUTE_CAPABILITIES / TF_CUDA_VERSION: its worker cannot check its GPU against libtensorflow's kernels`);
   }
   if (config) for (const p of facts.expose) if (p.replace(/\/tcp$/, '') !== String(config.port)) problems.push(`${where}: EXPOSE ${p} is not the API's port ${config.port}`);
+  return problems;
+}
+
+/** Where @tensorflow/tfjs-node-gpu's install script reads its custom binary (scripts/deps-constants.js). */
+export const CUSTOM_BINARY_TARGET = 'node_modules/@tensorflow/tfjs-node-gpu/scripts/custom-binary.json';
+export const CUSTOM_BINARY_FILE = 'deploy/tfjs-node-gpu.custom-binary.json';
+
+/**
+ * The GPU image's libtensorflow goes in through tfjs-node-gpu's custom-binary route (its
+ * scripts/install.js and deps-constants.js, 4.22): a JSON file with "tf-lib", the archive's URL
+ * (http or https, ending .tar.gz on Linux), and optionally "addon" (host, remote_path,
+ * package_name of a prebuilt addon). A prebuilt addon is for the package's own libtensorflow, so
+ * none may be named: without "addon", the script compiles the addon against the custom library.
+ * A misplaced or misspelt file is not an error to that script: it silently installs the default
+ * libtensorflow 2.9.1 (CUDA 11.2). So: the keys, the URL, that the Dockerfile copies the file to
+ * CUSTOM_BINARY_TARGET after `npm ci`, and that it serves the archive the URL names.
+ */
+export function customBinaryProblems(jsonText: string, dockerfileText: string, where = CUSTOM_BINARY_FILE): string[] {
+  let doc: Record<string, unknown>;
+  try {
+    doc = JSON.parse(jsonText);
+  } catch (err) {
+    return [`${where}: not JSON: ${(err as Error).message}`];
+  }
+  const problems: string[] = [];
+  for (const key of Object.keys(doc)) if (key !== 'tf-lib') problems.push(`${where}: key ${JSON.stringify(key)}: only "tf-lib" (an "addon" would be a prebuilt addon for another libtensorflow)`);
+  const url = doc['tf-lib'];
+  if (typeof url !== 'string' || !/^https?:\/\/[^/]+\/.*\.tar\.gz$/.test(url)) problems.push(`${where}: "tf-lib" ${JSON.stringify(url)} is not an http(s) URL of a .tar.gz (the install script unpacks only those on Linux)`);
+  const run = dockerfileFacts(dockerfileText).stages.at(-1)?.lines.find((l) => /^RUN\s/i.test(l) && l.includes(CUSTOM_BINARY_TARGET)) ?? '';
+  const ci = run.search(/\bnpm\s+ci\b/);
+  const copy = run.indexOf(`cp ${CUSTOM_BINARY_FILE} ${CUSTOM_BINARY_TARGET}`);
+  const rebuild = run.search(/\bnpm\s+rebuild\b/);
+  if (copy < 0) problems.push(`${GPU_DOCKERFILE}: does not copy ${CUSTOM_BINARY_FILE} to ${CUSTOM_BINARY_TARGET}`);
+  else if (ci < 0 || ci > copy) problems.push(`${GPU_DOCKERFILE}: copies ${CUSTOM_BINARY_FILE} before \`npm ci\`, which empties node_modules`);
+  else if (rebuild < copy) problems.push(`${GPU_DOCKERFILE}: no \`npm rebuild\` after copying ${CUSTOM_BINARY_FILE}: the install script never reads it`);
+  if (typeof url === 'string' && /^http:\/\/127\.0\.0\.1/.test(url)) {
+    const file = url.split('/').pop()!;
+    const port = /:(\d+)\//.exec(url)?.[1];
+    if (!run.includes(`http.server ${port} --bind 127.0.0.1`) || !run.includes(`/${file}`)) problems.push(`${GPU_DOCKERFILE}: does not serve ${file} on 127.0.0.1:${port}, where ${where} points`);
+  }
   return problems;
 }
 
@@ -512,7 +558,7 @@ export function containerProblems(c: Container): string[] {
   if (isApi && c.probes) for (const k of ['readinessProbe', 'livenessProbe']) if (!c.probes.includes(k)) problems.push(`${c.where}: no ${k}`);
 
   // Mounts serve a path the config reads; the paths that must be shared or secret are mounted.
-  const configPaths = PATH_ENV.map((k) => c.env[k]).filter((v): v is string => !!v);
+  const configPaths = [...PATH_ENV, ...THIRD_PARTY_PATH_ENV].map((k) => c.env[k]).filter((v): v is string => !!v);
   for (const m of c.mounts) {
     if (!configPaths.some((p) => under(p, m.path))) problems.push(`${c.where}: ${m.path} is mounted, but no config path (${PATH_ENV.join(', ')}) lies in it`);
   }
@@ -544,6 +590,11 @@ export function containerProblems(c: Container): string[] {
     if (c.env.TF_FORCE_GPU_ALLOW_GROWTH !== 'true') problems.push(`${c.where}: TF_FORCE_GPU_ALLOW_GROWTH must be "true"`);
     if (config.backend !== 'tensorflow-gpu') problems.push(`${c.where}: TF_BACKEND ${config.backend} on a GPU worker`);
     if ((config.workerConcurrency ?? 1) !== 1) problems.push(`${c.where}: WORKER_CONCURRENCY ${config.workerConcurrency} on one GPU`);
+    // The driver's JIT cache: without a volume, a GPU that needs libtensorflow's PTX compiled
+    // (Hopper, Blackwell) compiles again, for a long time, at every restart.
+    const cache = c.env.CUDA_CACHE_PATH;
+    if (!cache) problems.push(`${c.where}: no CUDA_CACHE_PATH: the CUDA JIT cache would be lost with the container`);
+    else if (!c.mounts.some((m) => under(cache, m.path))) problems.push(`${c.where}: CUDA_CACHE_PATH ${cache} is not on a volume: kernels JIT-compiled from PTX would be compiled again at every restart`);
   }
   return problems;
 }

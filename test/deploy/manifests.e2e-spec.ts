@@ -9,6 +9,7 @@ import { WORKER_STOP_MARGIN_MS, loadConfig } from '@trainyard/config';
 import {
   allComposeProblems,
   allK8sProblems,
+  customBinaryProblems,
   DEPLOY,
   dockerfileProblems,
   kustomizationProblems,
@@ -134,6 +135,8 @@ describe('deploy/compose.yaml', () => {
       ['two workers on one GPU', (d) => (d.services['worker-gpu1'].deploy.resources.reservations.devices[0].device_ids = ['0']), /worker-gpu1: GPU 0 is already reserved by compose service worker-gpu0/],
       ['two workers with one WORKER_NAME', (d) => (d.services['worker-gpu1'].environment.WORKER_NAME = '${MACHINE_NAME:-gpu-server}-gpu0'), /WORKER_NAME gpu-server-1-gpu0 is used by compose service worker-gpu0 and compose service worker-gpu1/],
       ['a GPU worker with no GPU reserved', (d) => delete gpu0(d).deploy, /worker-gpu0: a GPU worker .* with no GPU reserved/],
+      ['a GPU worker without its CUDA JIT cache volume', (d) => (gpu0(d).volumes = gpu0(d).volumes.filter((v: string) => !v.startsWith('cuda-cache:'))), /worker-gpu0: CUDA_CACHE_PATH \/var\/cache\/cuda is not on a volume/],
+      ['a GPU worker whose CUDA_CACHE_PATH is emptied', (d) => (gpu0(d).environment.CUDA_CACHE_PATH = ''), /worker-gpu0: no CUDA_CACHE_PATH/],
       ['a GPU worker built from the CPU Dockerfile', (d) => (gpu0(d).build.dockerfile = 'deploy/Dockerfile'), /worker-gpu0: a GPU worker not built from deploy\/Dockerfile\.worker-gpu/],
       ['an image name that is not what its Dockerfile builds', (d) => (d.services.api.image = 'trainyrad:latest'), /api: image trainyrad:latest is not trainyard/],
       ['a Trainyard service from an image not built here', (d) => {
@@ -264,6 +267,7 @@ describe('deploy/k8s', () => {
         delete c.readinessProbe;
       }, /trainyard-api container api: no readinessProbe/],
       ['no liveness probe', (o) => delete apiContainer(o).livenessProbe, /trainyard-api container api: no livenessProbe/],
+      ['a GPU worker without its CUDA JIT cache volume', (o) => (gpuContainer(o).volumeMounts = gpuContainer(o).volumeMounts.filter((m: any) => m.name !== 'cuda-cache')), /trainyard-worker-gpu container worker: CUDA_CACHE_PATH \/var\/cache\/cuda is not on a volume/],
       ['an image that is neither of ours (kustomize images: maps the names)', (o) => (apiContainer(o).image = 'registry.example.edu/trainyard:latest'), /image registry\.example\.edu\/trainyard:latest is not one of trainyard, trainyard-worker-gpu/],
       ['a secretKeyRef to a Secret that does not exist', (o) => (apiContainer(o).env[0].valueFrom.secretKeyRef.name = 'trainyard-redsi'), /REDIS_URL from Secret trainyard-redsi key url, which does not exist/],
       ['a secretKeyRef to a key the Secret lacks', (o) => (gpuContainer(o).env[0].valueFrom.secretKeyRef.key = 'URL'), /REDIS_URL from Secret trainyard-redis key URL, which has no such key/],
@@ -345,7 +349,11 @@ describe('deploy/Dockerfile*', () => {
   it.each<[string, string, string, RegExp]>([
     ['COPY --from a stage that does not exist', 'Dockerfile', df.replace('COPY --from=build', 'COPY --from=buidl'), /COPY --from=buidl names no earlier stage \(build\)/],
     ['a base image off the allow-list', 'Dockerfile', df.replace('FROM node:20-bookworm-slim\n', 'FROM node:20-bookwrom-slim\n'), /FROM node:20-bookwrom-slim is not an allowed base/],
-    ['a CUDA the GPU binding was not built for', 'Dockerfile.worker-gpu', gpuDf.replace('nvidia/cuda:11.2.2-cudnn8-runtime-ubuntu20.04', 'nvidia/cuda:12.4.1-cudnn-runtime-ubuntu22.04'), /FROM nvidia\/cuda:12\.4\.1.* is not an allowed base/],
+    ['a CUDA the GPU binding was not built for', 'Dockerfile.worker-gpu', gpuDf.replace('nvidia/cuda:12.5.1-runtime-ubuntu22.04', 'nvidia/cuda:12.4.1-runtime-ubuntu22.04'), /FROM nvidia\/cuda:12\.4\.1.* is not an allowed base/],
+    ['the old CUDA 11.2 base', 'Dockerfile.worker-gpu', gpuDf.replace('nvidia/cuda:12.5.1-runtime-ubuntu22.04', 'nvidia/cuda:11.2.2-cudnn8-runtime-ubuntu20.04'), /FROM nvidia\/cuda:11\.2\.2.* is not an allowed base/],
+    ['a GPU image that does not record its kernels', 'Dockerfile.worker-gpu', gpuDf.replace(' TF_CUDA_COMPUTE_CAPABILITIES=sm_60,sm_70,sm_80,sm_89,compute_90 TF_CUDA_VERSION=12.5', ''), /records no TF_CUDA_COMPUTE_CAPABILITIES/],
+    ['kernel targets the config refuses', 'Dockerfile.worker-gpu', gpuDf.replace('compute_90 TF_CUDA_VERSION', '9.0 TF_CUDA_VERSION'), /libs\/config refuses its ENV: .*TF_CUDA_COMPUTE_CAPABILITIES/],
+    ['an unknown CUDA variable', 'Dockerfile.worker-gpu', gpuDf.replace('CUDA_CACHE_MAXSIZE=', 'CUDA_CACHE_MAX_SIZE='), /ENV CUDA_CACHE_MAX_SIZE is read neither/],
     ['an unknown name in an old-style `ENV K V`', 'Dockerfile', df.replace('ENV NODE_ENV=production', 'ENV DATA_DIRR /data\nENV NODE_ENV=production'), /ENV DATA_DIRR is read neither/],
     ['a user other than uid 1000', 'Dockerfile', df.replace('USER node', 'USER nobody'), /runs as nobody, not uid 1000/],
     ['no USER at all (root)', 'Dockerfile', df.replace('USER node\n', ''), /runs as root, not uid 1000/],
@@ -356,5 +364,28 @@ describe('deploy/Dockerfile*', () => {
     ['a TF_BACKEND the config refuses (reported, not thrown)', 'Dockerfile.worker-gpu', gpuDf.replace('TF_BACKEND=tensorflow-gpu', 'TF_BACKEND=cuda'), /libs\/config refuses its ENV: .*TF_BACKEND/],
   ])('reports %s', (_name, file, text, expected) => {
     expect(dockerfileProblems(text, file)).toContainEqual(expect.stringMatching(expected));
+  });
+});
+
+describe('deploy/tfjs-node-gpu.custom-binary.json (the GPU image\'s libtensorflow route)', () => {
+  const json = readDeploy('tfjs-node-gpu.custom-binary.json');
+  const gpuDf = readDeploy('Dockerfile.worker-gpu');
+  const CP_LINE = '    cp deploy/tfjs-node-gpu.custom-binary.json node_modules/@tensorflow/tfjs-node-gpu/scripts/custom-binary.json; \\\n';
+
+  it('names only "tf-lib", an archive the GPU Dockerfile verifies and serves, copied in after npm ci and read by npm rebuild', () => {
+    expect(customBinaryProblems(json, gpuDf)).toEqual([]);
+  });
+
+  // Each of these would make tfjs-node-gpu's install quietly fall back to libtensorflow 2.9.1 (CUDA 11.2), or fail.
+  it.each<[string, string, string, RegExp]>([
+    ['a prebuilt "addon" (for another libtensorflow)', json.replace('{', '{ "addon": { "host": "https://example.org" },'), gpuDf, /key "addon": only "tf-lib"/],
+    ['a misspelt key', json.replace('"tf-lib"', '"tf_lib"'), gpuDf, /"tf-lib" undefined is not an http\(s\) URL/],
+    ['a .zip archive (Windows only)', json.replace('.tar.gz', '.zip'), gpuDf, /is not an http\(s\) URL of a \.tar\.gz/],
+    ['the file copied to the wrong place', json, gpuDf.replace('tfjs-node-gpu/scripts/custom-binary.json', 'tfjs-node-gpu/custom-binary.json'), /does not copy deploy\/tfjs-node-gpu\.custom-binary\.json to node_modules/],
+    ['the file copied before npm ci', json, gpuDf.replace(CP_LINE, '').replace('    npm ci --ignore-scripts', `${CP_LINE}    npm ci --ignore-scripts`), /before `npm ci`, which empties node_modules/],
+    ['no npm rebuild after the copy', json, gpuDf.replace('npm rebuild --no-audit --no-fund', 'true'), /no `npm rebuild` after copying/],
+    ['a port the Dockerfile does not serve', json.replace('8765', '8766'), gpuDf, /does not serve libtensorflow-gpu-linux-x86_64\.tar\.gz on 127\.0\.0\.1:8766/],
+  ])('reports %s', (_name, jsonText, dockerfile, expected) => {
+    expect(customBinaryProblems(jsonText, dockerfile)).toContainEqual(expect.stringMatching(expected));
   });
 });

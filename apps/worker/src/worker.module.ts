@@ -6,6 +6,7 @@ import type { AppConfig } from '@trainyard/config';
 import { CoreModule, ROOT_LOGGER } from '@trainyard/core';
 import { QueueName } from '@trainyard/training-queue';
 import { FailedJobsListener } from './failed-jobs.listener';
+import { logGpuChecks } from './gpu-check';
 import { TrainExperimentHandler } from './train-experiment.handler';
 import type { Trainer } from './trainer.port';
 import { TrainingQueueProcessor } from './training-queue.processor';
@@ -59,6 +60,9 @@ export class WorkerModule {
           provide: BACKEND_SELECTION,
           inject: [TRAINER, ROOT_LOGGER],
           useFactory: async (trainer: Trainer, logger: Logger) => {
+            // Before the probe loads libtensorflow: on a GPU it must JIT-compile for, the probe is
+            // silent for a long time, and this says why.
+            await logGpuChecks(config, logger);
             const selection = await trainer.initBackend(config.backend, (message) => logger.info(message));
             logger.info({ backend: selection.backend, reason: selection.reason, passedOver: selection.passedOver }, 'TF.js backend selected');
             return selection;

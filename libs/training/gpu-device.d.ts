@@ -1,0 +1,2 @@
+// See gpu-device.js: the types of `@trainyard/training/gpu-device`.
+export * from './dist/backend/gpu-device';
