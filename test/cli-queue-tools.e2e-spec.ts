@@ -3,6 +3,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { shortId, WHOLE_EXPERIMENT_ID_SOURCE, type ExperimentView } from '@trainyard/contracts';
+import { ThroughputStore } from '@trainyard/training-queue';
+import { until } from '@trainyard/testing';
 import { TOKENS, type Harness, type TestUser } from '../apps/api/testing/api-harness';
 import { startApiWithWorker, type ApiWithWorker } from './support/api-with-worker';
 import { waitForStatus } from './support/experiments';
@@ -64,6 +66,35 @@ describe('trainyard queue tools (e2e)', () => {
   afterAll(async () => {
     await stack?.close();
     if (home) fs.rmSync(home, { recursive: true, force: true });
+  });
+
+  // Cost before queueing, end to end: the worker measures a completed run's FLOP/s, and the next
+  // submit of that model prints its estimate from it. First, while no run has completed yet.
+  it('submit prints the estimate the workers measured: none before any run, then "about … (measured on <backend>)"', async () => {
+    const throughput = new ThroughputStore(h.client, { prefix: h.config.queuePrefix });
+    const measuredFc = async () => (await throughput.all()).find((m) => m.model === 'fc2layer');
+    // Submitted while the queue is paused, and cancelled: measured or not, nothing trains.
+    const submitQueued = async (args: string[]) => {
+      await h.queue.pause();
+      try {
+        const res = await trainyard('bob', ['submit', '--preset', 'mnist-fc', ...TINY, ...args]);
+        expect(res.code).toBe(0);
+        expect((await trainyard('bob', ['cancel', res.stdout.match(/[0-9a-f-]{36}/)![0]])).code).toBe(0);
+        return res.stdout;
+      } finally {
+        await h.queue.resume();
+      }
+    };
+    expect(await throughput.all()).toEqual([]);
+    expect(await submitQueued([])).toMatch(/^estimate: no worker has measured this yet \(so the class’s time limit was not applied\)$/m);
+
+    expect((await trainyard('bob', ['submit', '--preset', 'mnist-fc', ...TINY, '--watch'])).code).toBe(0);
+    // Recorded by the worker just after it stores `completed`, which ends the watch.
+    const measured = await until(measuredFc, 'the worker to record fc2layer’s throughput', 30_000);
+    expect(measured).toMatchObject({ runs: 1, flopsPerSec: expect.any(Number) });
+    const created = JSON.parse(await submitQueued(['--json'])) as ExperimentView;
+    expect(created.estimate).toMatchObject({ basis: 'measured', backend: measured.backend, flopsPerSec: measured.flopsPerSec, runs: 1 });
+    expect(await submitQueued([])).toMatch(new RegExp(`^estimate: about \\d+ (s|min) \\(measured on ${measured.backend}\\)$`, 'm'));
   });
 
   it('one Ctrl-C during `submit --watch` stops watching, exits 130 and says how to watch again; the run goes on', async () => {

@@ -1,6 +1,7 @@
 // The class limits at the API, against a real Redis: per student, experiments queued and requests
 // a minute (429 saying which limit and when it frees up; nothing enqueued); per job, epochs and
-// epochs × images (400 naming the field). Admins are exempt, and may submit on a student's behalf.
+// epochs × images (400 naming the field; epochs × images only while no worker has measured the
+// run: test/run-estimate.e2e-spec.ts covers MAX_JOB_MINUTES). Admins are exempt, and may submit on a student's behalf.
 // The running limit is the workers' (test/fair-share.e2e-spec.ts).
 import request from 'supertest';
 import { auth, startHarness, type Harness, type TestUser } from '../apps/api/testing/api-harness';
@@ -55,7 +56,7 @@ describe('queued limit (MAX_QUEUED_PER_STUDENT=3) and per-job bounds', () => {
     expect((await request(h.api.url).get('/api/me').set(auth('alice'))).body).toEqual({
       name: 'alice',
       role: 'student',
-      jobLimits: { maxEpochsPerJob: 10, maxSampleEpochsPerJob: 100_000 },
+      jobLimits: { maxEpochsPerJob: 10, maxSampleEpochsPerJob: 100_000, maxJobMinutes: 60 },
     });
     expect((await request(h.api.url).get('/api/me').set(auth('admin'))).body).toEqual({ name: 'admin', role: 'admin' });
     // The bound it names is the one a submission meets.

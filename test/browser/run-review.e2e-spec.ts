@@ -114,7 +114,7 @@ describeInBrowser('what a TA found trying the dashboard (browser e2e)', () => {
     const student = await open('alice', '/submit');
     const hint = student.locator('.form-row[data-field=epochs] .hint');
     await hint.waitFor();
-    expect(await hint.textContent()).toContain('1 to 30 in this class, and epochs × training images at most 1,000,000');
+    expect(await hint.textContent()).toContain('1 to 30 in this class, and at most 60 min a run (estimated below)');
     const ta = await open('admin', '/submit');
     const taHint = ta.locator('.form-row[data-field=epochs] .hint');
     await taHint.waitFor();

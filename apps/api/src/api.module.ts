@@ -21,6 +21,7 @@ import { JobMetricsListener } from './services/job-metrics.listener';
 import { MetricsService } from './services/metrics.service';
 import { ModelArtifactsService } from './services/model-artifacts.service';
 import { QueueEstimatesService } from './services/queue-estimates.service';
+import { RunEstimatesService } from './services/run-estimates.service';
 import { RetentionService } from './services/retention.service';
 
 export const QUEUE_ADMIN_PATH = '/admin/queues';
@@ -44,6 +45,7 @@ export class ApiModule {
       controllers: [ExperimentsController, SuitesController, PresetsController, SessionController, RosterController, HealthController, MetricsController],
       providers: [
         QueueEstimatesService,
+        RunEstimatesService,
         ExperimentsService,
         ModelArtifactsService,
         MetricsService,

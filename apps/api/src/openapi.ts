@@ -49,6 +49,39 @@ export function requestSchemas(): Record<string, Record<string, unknown>> {
         retryAfterSeconds: { type: 'integer', description: 'Also the Retry-After header, when known' },
       },
     },
+    RunEstimate: {
+      type: 'object',
+      description:
+        'How long a run is estimated to take: its FLOPs (`epochs` × (`samples` × `flopsPerSample` + `testSamples` × `forwardFlopsPerSample`); ' +
+        'training ≈ 3 × the forward pass) over the FLOP/s the workers measured. `basis`: `measured` (this model on `backend`), ' +
+        '`rough` (another model’s speed on `backend`, `fromModel`), or `none` (no worker has measured this yet: `seconds` null, `reason`; the time limit is not applied).',
+      required: ['basis', 'seconds', 'flops', 'flopsPerSample', 'forwardFlopsPerSample', 'samples', 'testSamples', 'epochs'],
+      properties: {
+        basis: { type: 'string', enum: ['measured', 'rough', 'none'] },
+        seconds: { type: 'number', nullable: true },
+        flops: { type: 'number' },
+        flopsPerSample: { type: 'number', description: 'training FLOPs per training image' },
+        forwardFlopsPerSample: { type: 'number' },
+        samples: { type: 'integer', description: 'training images per epoch' },
+        testSamples: { type: 'integer' },
+        epochs: { type: 'integer' },
+        backend: { type: 'string', description: 'the backend whose measurement was used (the fastest at hand)' },
+        flopsPerSec: { type: 'number' },
+        measuredAt: { type: 'string', format: 'date-time' },
+        runs: { type: 'integer', description: 'completed runs behind the measurement' },
+        fromModel: { type: 'string', description: '`rough` only: the model whose speed stands in' },
+        reason: { type: 'string', description: '`none` only' },
+      },
+    },
+    EstimateBody: {
+      type: 'object',
+      required: ['estimate', 'maxJobMinutes', 'issues'],
+      properties: {
+        estimate: { $ref: '#/components/schemas/RunEstimate' },
+        maxJobMinutes: { type: 'number', nullable: true, description: 'MAX_JOB_MINUTES; null for an admin (exempt)' },
+        issues: { type: 'array', items: issue, description: 'the per-job bounds this spec breaks: what a submission now would answer with 400' },
+      },
+    },
     ValidationError: {
       type: 'object',
       required: ['statusCode', 'error', 'message', 'issues'],

@@ -12,6 +12,7 @@ export const TRAIN_SAMPLES: Record<DatasetName, number> = {
   synthetic: 1000,
 };
 const SYNTHETIC_MAX_TRAIN = 60_000;
+const SYNTHETIC_MAX_TEST = 10_000; // libs/training's SYNTHETIC_MAX.test
 
 /** Test images in each data set's fixed split (`synthetic`: its default; it generates `testLimit`). */
 export const TEST_SAMPLES: Record<DatasetName, number> = {
@@ -25,6 +26,12 @@ export const TEST_SAMPLES: Record<DatasetName, number> = {
 export function trainSampleCount(spec: Pick<ExperimentSpec, 'dataset' | 'limit'>): number {
   if (spec.dataset === 'synthetic') return Math.min(spec.limit ?? TRAIN_SAMPLES.synthetic, SYNTHETIC_MAX_TRAIN);
   return Math.min(spec.limit ?? TRAIN_SAMPLES[spec.dataset], TRAIN_SAMPLES[spec.dataset]);
+}
+
+/** How many test images the spec evaluates on after each epoch. */
+export function testSampleCount(spec: Pick<ExperimentSpec, 'dataset' | 'testLimit'>): number {
+  if (spec.dataset === 'synthetic') return Math.min(spec.testLimit ?? TEST_SAMPLES.synthetic, SYNTHETIC_MAX_TEST);
+  return Math.min(spec.testLimit ?? TEST_SAMPLES[spec.dataset], TEST_SAMPLES[spec.dataset]);
 }
 
 /** epochs × training images: the size of a job, which its training time is roughly proportional to. */

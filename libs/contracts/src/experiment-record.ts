@@ -1,5 +1,6 @@
 import type { BackendName, ExperimentEventType, TrainingResult } from './experiment-events';
 import type { ExperimentSpec } from './experiment-spec.schema';
+import type { RunEstimate } from './run-estimate';
 
 export type ExperimentStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
 
@@ -62,4 +63,6 @@ export interface ExperimentView extends ExperimentRecord {
   position?: number;
   /** ISO time, where finished runs of the same kind give a basis. */
   estimatedStartAt?: string;
+  /** In the answer to a submission only: how long the run is estimated to take, and on what basis. */
+  estimate?: RunEstimate;
 }

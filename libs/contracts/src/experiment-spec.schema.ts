@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { activationValuesPerSample } from './model-layers';
 
 // The one schema for an experiment spec, shared by API, worker and CLI.
 // Every number is bounded so that a request can never ask for unbounded work or memory;
@@ -128,58 +129,6 @@ export const LIMITS = {
   maxSamples: 1_000_000,
   maxSeed: 2 ** 31 - 1,
 } as const;
-
-/**
- * Forward activations of one sample, in float32 values: the input plus the output of every layer
- * of the model as libs/training builds it (conv, BatchNorm and ReLU are separate layers in VGG;
- * ReLU is fused into conv and dense elsewhere). libs/training's models.spec checks this against
- * the built TF.js models' layer shapes.
- */
-export function activationValuesPerSample(model: ModelSpec, shape: ImageShape): number {
-  let { height: h, width: w } = shape;
-  const input = h * w * shape.channels;
-  let sum = input;
-  const conv = (k: number, filters: number, same = false) => {
-    if (!same) {
-      h -= k - 1;
-      w -= k - 1;
-    }
-    return h * w * filters;
-  };
-  const pool = (c: number) => {
-    h = Math.floor(h / 2);
-    w = Math.floor(w / 2);
-    return h * w * c;
-  };
-  switch (model.type) {
-    case 'fc2layer':
-      sum += input + 2 * model.hidden + 10; // flatten, two hidden layers, logits
-      break;
-    case 'cnn': {
-      const n = model.features;
-      sum += conv(5, n) + pool(n) + conv(5, n) + pool(n);
-      sum += model.head === 'fc' ? h * w * n + 50 + 10 : h * w * (50 + 10) + 10;
-      break;
-    }
-    case 'cifar-cnn':
-      sum += conv(5, 6) + pool(6) + conv(5, 16) + pool(16);
-      sum += h * w * 16 + 120 + 84 + 10;
-      break;
-    case 'vgg16': {
-      let c = shape.channels;
-      for (const item of VGG16_CFG) {
-        if (item === 'M') sum += pool(c);
-        else sum += 3 * conv(3, (c = item), true); // conv, BatchNorm, ReLU
-      }
-      sum += model.head === 'fc' ? h * w * c + 10 : 2 * h * w * 10;
-      break;
-    }
-  }
-  return sum;
-}
-
-/** The course's VGG cfg (libs/training's VGG_CFG re-exports it): numbers are 3×3 conv+BN+ReLU, 'M' is MaxPool 2. */
-export const VGG16_CFG: readonly (number | 'M')[] = [64, 'M', 128, 'M', 256, 256, 'M', 512, 512, 'M', 512, 512, 'M'];
 
 /**
  * Bounds on batch × forward-activation bytes per sample (activationValuesPerSample × 4), so that

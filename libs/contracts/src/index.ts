@@ -1,4 +1,6 @@
 export * from './experiment-spec.schema';
+export * from './model-layers';
+export * from './run-estimate';
 export * from './experiment-request';
 export * from './presets';
 export * from './experiment-events';

@@ -2,13 +2,13 @@ import { BullModule } from '@nestjs/bullmq';
 import type { DynamicModule, Provider } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { ExperimentStore } from '@trainyard/experiment-store';
-import { FairShareScheduler, TrainingQueue } from '@trainyard/training-queue';
+import { FairShareScheduler, ThroughputStore, TrainingQueue } from '@trainyard/training-queue';
 import { CoreModule } from './core.module';
 import { APP_CONFIG, REDIS_URL, ROOT_LOGGER } from './core.tokens';
 import { RedisClients } from './redis-clients';
 
 /** The tokens only CoreModule provides: an application module that provides one of them wires its own copy. */
-export const CORE_TOKENS: readonly unknown[] = [APP_CONFIG, ROOT_LOGGER, REDIS_URL, RedisClients, ExperimentStore, FairShareScheduler, TrainingQueue];
+export const CORE_TOKENS: readonly unknown[] = [APP_CONFIG, ROOT_LOGGER, REDIS_URL, RedisClients, ExperimentStore, FairShareScheduler, ThroughputStore, TrainingQueue];
 
 const tokenOf = (p: Provider): unknown => (typeof p === 'function' ? p : p.provide);
 

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { AppConfig } from '@trainyard/config';
 import { createPublishingStore, ExperimentStore } from '@trainyard/experiment-store';
 import { bullConnectionOptions, redactRedisUrl, resolveRedis } from '@trainyard/redis';
-import { FairShareScheduler, QueueName, TrainingQueue, type TrainJobData } from '@trainyard/training-queue';
+import { FairShareScheduler, QueueName, ThroughputStore, TrainingQueue, type TrainJobData } from '@trainyard/training-queue';
 import { APP_CONFIG, REDIS_URL, ROOT_LOGGER } from './core.tokens';
 import { createRootLogger, loggerOptions, type CoreRole } from './logger.options';
 import { RedisClients, type RedisClientNames } from './redis-clients';
@@ -32,7 +32,7 @@ function connections(config: AppConfig, role: CoreRole): { redis: RedisClientNam
 /**
  * What the API and the worker share, wired once (as immich's ApiModule and MicroservicesModule
  * share one provider list): config, the Redis URL and the two Redis clients, the experiment store
- * with its socket.io publisher, BullMQ with the training queue, the fair-share scheduler, the one
+ * with its socket.io publisher, BullMQ with the training queue, the fair-share scheduler, the measured throughputs, the one
  * enqueue path, and logging through nestjs-pino. Global, so every module and async module factory
  * can inject them; being global also puts its shutdown hooks last (Redis quits after the apps drain).
  */
@@ -79,6 +79,12 @@ export class CoreModule {
         useFactory: (clients: RedisClients, queue: Queue) => new FairShareScheduler(clients.commands, { prefix: config.queuePrefix, queue }),
       },
       {
+        // The workers' measured FLOP/s per model and backend, which the API's run estimates rest on.
+        provide: ThroughputStore,
+        inject: [RedisClients],
+        useFactory: (clients: RedisClients) => new ThroughputStore(clients.commands, { prefix: config.queuePrefix }),
+      },
+      {
         provide: TrainingQueue,
         inject: [getQueueToken(QueueName.Training)],
         useFactory: (queue: Queue<TrainJobData>) => new TrainingQueue(queue),
@@ -97,7 +103,7 @@ export class CoreModule {
       ],
       providers,
       // BullModule re-exported: `@InjectQueue(QueueName.Training)` works in every module.
-      exports: [APP_CONFIG, ROOT_LOGGER, REDIS_URL, RedisClients, ExperimentStore, FairShareScheduler, TrainingQueue, BullModule],
+      exports: [APP_CONFIG, ROOT_LOGGER, REDIS_URL, RedisClients, ExperimentStore, FairShareScheduler, ThroughputStore, TrainingQueue, BullModule],
     };
   }
 }

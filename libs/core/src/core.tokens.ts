@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 
 // The injection tokens the API and the worker share (CoreModule provides them). Classes are their
-// own tokens: RedisClients, ExperimentStore, FairShareScheduler, TrainingQueue; the training
+// own tokens: RedisClients, ExperimentStore, FairShareScheduler, ThroughputStore, TrainingQueue; the training
 // queue itself is BullMQ's `@InjectQueue(QueueName.Training)`.
 
 /** The one `AppConfig` (from `loadConfig()` in main.ts, or built by a test). */

@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import { ACQUIRE_SLOT_LUA, ADVANCE_CLOCK_LUA, ASSIGN_TAGS_LUA, POSITION_LUA, RECORD_DURATION_LUA } from './fair-share.scripts';
+import { ACQUIRE_SLOT_LUA, ADVANCE_CLOCK_LUA, ASSIGN_TAGS_LUA, POSITION_LUA, SMOOTHED_AVERAGE_LUA } from './fair-share.scripts';
 
 /** BullMQ's lowest priority (2^21): its prioritized score is priority × 2^32 + a counter, under 2^53. */
 export const MAX_BULLMQ_PRIORITY = 2 ** 21;
@@ -19,7 +19,7 @@ type SchedulerRedis = Redis & {
   trainyardAdvanceClock(key: string, tag: number): Promise<number>;
   trainyardAcquireSlot(key: string, id: string, max: number, jobPrefix: string): Promise<number>;
   trainyardPosition(wait: string, prioritized: string, delayed: string, job: string, id: string): Promise<number>;
-  trainyardRecordDuration(key: string, kind: string, rate: number, weight: number): Promise<number>;
+  trainyardRecordDuration(key: string, kind: string, rate: number, weight: number, name: 'rate', at: ''): Promise<number>;
 };
 
 /**
@@ -54,7 +54,7 @@ export class FairShareScheduler {
       redis.defineCommand('trainyardAdvanceClock', { numberOfKeys: 1, lua: ADVANCE_CLOCK_LUA });
       redis.defineCommand('trainyardAcquireSlot', { numberOfKeys: 1, lua: ACQUIRE_SLOT_LUA });
       redis.defineCommand('trainyardPosition', { numberOfKeys: 4, lua: POSITION_LUA });
-      redis.defineCommand('trainyardRecordDuration', { numberOfKeys: 1, lua: RECORD_DURATION_LUA });
+      redis.defineCommand('trainyardRecordDuration', { numberOfKeys: 1, lua: SMOOTHED_AVERAGE_LUA });
     }
     this.redis = redis as SchedulerRedis;
   }
@@ -126,7 +126,7 @@ export class FairShareScheduler {
   /** Records how long a finished run took, per image-epoch, for its kind (model/dataset). */
   async recordDuration(kind: string, seconds: number, sampleEpochs: number): Promise<void> {
     if (!(seconds > 0) || !(sampleEpochs > 0)) return;
-    await this.redis.trainyardRecordDuration(this.durationsKey, kind, seconds / sampleEpochs, DURATION_WEIGHT);
+    await this.redis.trainyardRecordDuration(this.durationsKey, kind, seconds / sampleEpochs, DURATION_WEIGHT, 'rate', '');
   }
 
   /** Seconds per image-epoch by kind, from finished runs. */

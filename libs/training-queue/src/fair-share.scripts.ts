@@ -71,19 +71,26 @@ return waiting + redis.call('ZCOUNT', KEYS[2], '-inf', '(' .. string.format('%.0
 `;
 
 /**
- * Folds one finished run into its kind's seconds per (image × epoch), an exponential moving
- * average so that a changed worker fleet shows within a few runs.
- * KEYS: durations hash. ARGV: kind, seconds per image-epoch of this run, weight of the new run.
+ * Folds one finished run's figure into a hash field's JSON `{<name>: value, runs, updatedAt?}`,
+ * atomically (several workers finish runs at once): an exponential moving average, so that a
+ * changed worker fleet shows within a few runs. Used for the run durations (seconds per
+ * image-epoch, by kind: `rate`) and the measured throughput (ThroughputStore: `flopsPerSec`).
+ * KEYS: the hash. ARGV: field, this run's value, weight of the new run, the value's name in the
+ * JSON, ISO time of the run or '' (none kept). Returns the field's run count.
  */
-export const RECORD_DURATION_LUA = `
-local rate = tonumber(ARGV[2])
+export const SMOOTHED_AVERAGE_LUA = `
+local name = ARGV[4]
+local value = tonumber(ARGV[2])
 local runs = 1
 local cur = redis.call('HGET', KEYS[1], ARGV[1])
 if cur then
   local c = cjson.decode(cur)
-  rate = c.rate + tonumber(ARGV[3]) * (rate - c.rate)
+  value = c[name] + tonumber(ARGV[3]) * (value - c[name])
   runs = c.runs + 1
 end
-redis.call('HSET', KEYS[1], ARGV[1], cjson.encode({ rate = rate, runs = runs }))
+local entry = { runs = runs }
+entry[name] = value
+if ARGV[5] ~= '' then entry.updatedAt = ARGV[5] end
+redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(entry))
 return runs
 `;

@@ -5,3 +5,4 @@ export * from './queue-names';
 export * from './train-job.options';
 export * from './training-queue';
 export * from './fair-share.scheduler';
+export * from './throughput.store';

@@ -23,13 +23,24 @@ export class ExperimentsController {
   @ApiOperation({ summary: 'Submit an experiment: a preset with overrides, or a full spec' })
   @ApiBody({ schema: ref('ExperimentRequest') })
   @ApiQuery({ name: 'owner', required: false, description: 'Admins: submit on this student’s behalf (exempt from the class limits)' })
-  @ApiResponse({ status: 201, description: '`{id, status: "queued", position, estimatedStartAt?, spec, ...}`' })
-  @ApiResponse({ status: 400, description: 'Invalid spec, or over the per-job bounds; nothing enqueued', schema: ref('ValidationError') })
+  @ApiResponse({ status: 201, description: '`{id, status: "queued", position, estimatedStartAt?, estimate, spec, ...}`: `estimate` is a RunEstimate (how long it will take, and on what basis)' })
+  @ApiResponse({ status: 400, description: 'Invalid spec, or over the per-job bounds (its estimate over MAX_JOB_MINUTES, named with the limit; epochs); nothing recorded or enqueued', schema: ref('ValidationError') })
   @ApiResponse({ status: 413, description: 'Body over 64 kB' })
   @ApiResponse({ status: 429, description: 'Over the queued or rate limit (which one, and when it frees up; Retry-After); nothing enqueued', schema: ref('LimitExceeded') })
   async create(@CurrentUser() user: Principal, @Body(ExperimentRequestPipe) spec: ExperimentSpec, @Query('owner') owner?: string) {
     const [created] = await this.experiments.submit(user, [spec], { owner });
     return created;
+  }
+
+  // The dashboard's form calls it as the student edits, so the estimate and the limit show before submitting.
+  @Post('estimate')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'Estimate a run without submitting it: the same body as POST /api/experiments; nothing is recorded or queued' })
+  @ApiBody({ schema: ref('ExperimentRequest') })
+  @ApiResponse({ status: 200, description: 'Its estimate, the class’s time limit, and the per-job bounds it breaks', schema: ref('EstimateBody') })
+  @ApiResponse({ status: 400, description: 'Invalid spec', schema: ref('ValidationError') })
+  estimate(@CurrentUser() user: Principal, @Body(ExperimentRequestPipe) spec: ExperimentSpec) {
+    return this.experiments.estimate(user, spec);
   }
 
   @Get()

@@ -2,12 +2,13 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Queue } from 'bullmq';
-import { workerHeartbeatKey, type HealthBody, type WorkerHeartbeat } from '@trainyard/contracts';
+import type { HealthBody } from '@trainyard/contracts';
 import { QueueName } from '@trainyard/training-queue';
 import type { AppConfig } from '@trainyard/config';
 import { InjectConfig, RedisClients } from '@trainyard/core';
 import { Public } from '../auth/auth.decorators';
 import { REDIS_RETRY_AFTER_S } from '../middleware/redis-unavailable.filter';
+import { workerHeartbeats, workerNames } from '../services/live-workers';
 
 const HEALTH_TIMEOUT_MS = 2000;
 
@@ -32,10 +33,8 @@ export class HealthController {
     try {
       await withTimeout(this.redis.commands.ping(), HEALTH_TIMEOUT_MS);
       const latencyMs = Date.now() - started;
-      const workers = await withTimeout(this.queue.getWorkers(), HEALTH_TIMEOUT_MS);
-      // BullMQ names a worker's connection `<queue client name>:w:<worker name>`; unnamed ones show their address.
-      const names = workers.map((w) => w.rawname?.split(':w:')[1] ?? w.addr ?? 'unnamed');
-      const backend = await withTimeout(this.heartbeats(names), HEALTH_TIMEOUT_MS);
+      const names = await withTimeout(workerNames(this.queue), HEALTH_TIMEOUT_MS);
+      const backend = await withTimeout(workerHeartbeats(this.redis.commands, this.config.queuePrefix, names), HEALTH_TIMEOUT_MS);
       const computing = Object.values(backend).every((h) => h?.backendOk !== false);
       return { status: names.length > 0 && computing ? 'ok' : 'degraded', redis: { ok: true, latencyMs }, workers: { count: names.length, names, backend } };
     } catch (err) {
@@ -43,12 +42,5 @@ export class HealthController {
       res.setHeader('Retry-After', String(REDIS_RETRY_AFTER_S));
       return { status: 'error', redis: { ok: false, error: (err as Error).message }, workers: { count: 0, names: [] } };
     }
-  }
-
-  /** Each worker's heartbeat (written by the worker every few seconds, with a TTL). */
-  private async heartbeats(names: string[]): Promise<Record<string, WorkerHeartbeat | null>> {
-    if (names.length === 0) return {};
-    const raw = await this.redis.commands.mget(...names.map((name) => workerHeartbeatKey(this.config.queuePrefix, name)));
-    return Object.fromEntries(names.map((name, i) => [name, raw[i] ? (JSON.parse(raw[i]!) as WorkerHeartbeat) : null]));
   }
 }

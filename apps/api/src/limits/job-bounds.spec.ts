@@ -1,23 +1,50 @@
 import type { ClassLimits } from '@trainyard/config';
-import { presetSpec } from '@trainyard/contracts';
+import { estimateRun, presetSpec, runWork, type ExperimentSpec, type ThroughputMeasurement } from '@trainyard/contracts';
 import { jobBoundIssues } from './job-bounds';
 
-const limits = { maxEpochsPerJob: 30, maxSampleEpochsPerJob: 1_000_000 } as ClassLimits;
+const limits = { maxEpochsPerJob: 30, maxSampleEpochsPerJob: 1_000_000, maxJobMinutes: 60 } as ClassLimits;
+const measured = (model: ThroughputMeasurement['model'], flopsPerSec: number): ThroughputMeasurement[] => [{ model, backend: 'wasm', flopsPerSec, runs: 1, updatedAt: '2026-12-01T00:00:00.000Z' }];
+/** No worker has measured anything: no estimate. */
+const unestimated = (spec: ExperimentSpec) => jobBoundIssues(spec, estimateRun(spec, [], []), limits);
+/** Measured so that the run is estimated at `minutes`. */
+const takingMinutes = (spec: ExperimentSpec, minutes: number) => jobBoundIssues(spec, estimateRun(spec, measured(spec.model.type, runWork(spec).flops / (minutes * 60)), []), limits);
 
 describe('jobBoundIssues', () => {
   it('accepts the course presets as they are', () => {
-    for (const name of ['mnist-cnn', 'cifar10-cnn', 'cifar10-vgg16'] as const) expect(jobBoundIssues(presetSpec(name), limits)).toEqual([]);
+    for (const name of ['mnist-cnn', 'cifar10-cnn', 'cifar10-vgg16'] as const) expect(unestimated(presetSpec(name))).toEqual([]);
   });
 
-  it('names epochs over the class bound', () => {
-    expect(jobBoundIssues(presetSpec('mnist-cnn', { epochs: 31 }), limits)).toEqual([{ path: 'epochs', message: expect.stringMatching(/at most 30 epochs/) }]);
+  it('names epochs over the class bound, estimated or not', () => {
+    expect(unestimated(presetSpec('mnist-cnn', { epochs: 31 }))).toEqual([{ path: 'epochs', message: expect.stringMatching(/at most 30 epochs/) }]);
+    expect(takingMinutes(presetSpec('mnist-cnn', { epochs: 31 }), 1)).toEqual([{ path: 'epochs', message: expect.stringMatching(/at most 30 epochs/) }]);
   });
 
-  it('bounds epochs × training images, naming limit when it was given', () => {
-    expect(jobBoundIssues(presetSpec('cifar10-cnn', { epochs: 21 }), limits)).toEqual([
-      { path: 'epochs', message: expect.stringMatching(/21 epoch\(s\) × 50000 training images = 1050000 image-epochs/) },
+  it('refuses a run estimated over MAX_JOB_MINUTES, naming its estimate and the limit', () => {
+    const vgg = presetSpec('cifar10-vgg16', { epochs: 10 });
+    expect(takingMinutes(vgg, 60)).toEqual([]);
+    expect(takingMinutes(vgg, 17 * 60)).toEqual([
+      {
+        path: 'epochs',
+        message: 'estimated to take about 17 h 00 min (measured on wasm) for 10 epoch(s) × 50000 training images; at most 60 min per job in this class (MAX_JOB_MINUTES): lower epochs or limit, or ask a TA to submit a longer run for you',
+      },
     ]);
-    expect(jobBoundIssues(presetSpec('mnist-cnn', { dataset: 'mnist', epochs: 20, limit: 60_000 }), limits)[0].path).toBe('limit');
-    expect(jobBoundIssues(presetSpec('mnist-cnn', { dataset: 'mnist', epochs: 20, limit: 50_000 }), limits)).toEqual([]);
+    expect(takingMinutes(presetSpec('cifar10-vgg16', { epochs: 10, limit: 20_000 }), 61)[0].path).toBe('limit');
+  });
+
+  it('applies a rough estimate (another model’s speed) as well', () => {
+    const vgg = presetSpec('cifar10-vgg16', { epochs: 10 });
+    const rough = estimateRun(vgg, measured('cifar-cnn', runWork(vgg).flops / (2 * 3600)), []);
+    expect(rough.basis).toBe('rough');
+    expect(jobBoundIssues(vgg, rough, limits)).toEqual([{ path: 'epochs', message: expect.stringMatching(/^estimated to take about 2 h 00 min \(rough: from other models on wasm\)/) }]);
+  });
+
+  it('bounds epochs × training images only when the run has no estimate, naming limit when it was given', () => {
+    expect(unestimated(presetSpec('cifar10-cnn', { epochs: 21 }))).toEqual([
+      { path: 'epochs', message: expect.stringMatching(/21 epoch\(s\) × 50000 training images = 1050000 image-epochs; at most 1000000 per job in this class while no worker has measured its speed/) },
+    ]);
+    expect(unestimated(presetSpec('mnist-cnn', { dataset: 'mnist', epochs: 20, limit: 60_000 }))[0].path).toBe('limit');
+    expect(unestimated(presetSpec('mnist-cnn', { dataset: 'mnist', epochs: 20, limit: 50_000 }))).toEqual([]);
+    // Measured to fit the time limit: the stand-in for time gives way.
+    expect(takingMinutes(presetSpec('cifar10-cnn', { epochs: 21 }), 30)).toEqual([]);
   });
 });

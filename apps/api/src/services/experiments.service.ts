@@ -2,7 +2,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { ConflictException, ForbiddenException, Injectable, Logger, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import type { AppConfig } from '@trainyard/config';
-import { SpecValidationError, TERMINAL_STATUSES, formatIssues, isExperimentId, type ExperimentAnnotation, type ExperimentEvent, type ExperimentSpec, type ExperimentView, type Principal } from '@trainyard/contracts';
+import { SpecValidationError, TERMINAL_STATUSES, formatIssues, isExperimentId, type EstimateBody, type ExperimentAnnotation, type ExperimentEvent, type ExperimentSpec, type ExperimentView, type Principal, type RunEstimate } from '@trainyard/contracts';
 import { ExperimentStore, type ExperimentRecord } from '@trainyard/experiment-store';
 import { QueueName, FairShareScheduler, RAISED_PRIORITY, TrainingQueue, type TrainJobData } from '@trainyard/training-queue';
 import { InjectConfig } from '@trainyard/core';
@@ -11,6 +11,7 @@ import { canAccess, isAdmin } from '../auth/principal';
 import { jobBoundIssues } from '../limits/job-bounds';
 import { LimitExceededException } from '../limits/limit-exceeded.exception';
 import { QueueEstimatesService } from './queue-estimates.service';
+import { RunEstimatesService } from './run-estimates.service';
 
 export interface CancelOutcome {
   experiment: ExperimentRecord;
@@ -37,12 +38,15 @@ export class ExperimentsService {
     private readonly fair: FairShareScheduler,
     private readonly training: TrainingQueue,
     private readonly estimates: QueueEstimatesService,
+    private readonly runEstimates: RunEstimatesService,
     private readonly auth: AuthService,
   ) {}
 
   /**
    * Records and enqueues already-validated specs, all or none:
-   * 1. per-job bounds (400) and the owner's queued limit (429), unless an admin submits;
+   * 1. each run's estimated time (RunEstimatesService), then the per-job bounds on it (400:
+   *    MAX_JOB_MINUTES and the others, see job-bounds) and the owner's queued limit (429), unless
+   *    an admin submits; each created run's view carries its `estimate`;
    * 2. fair-share priorities from the owner's counter (FairShareScheduler);
    * 3. `queued` with the position (and estimate) appended before the job exists, so an idle
    *    worker's `started` can never come first in the history; then the jobs.
@@ -50,7 +54,8 @@ export class ExperimentsService {
   async submit(user: Principal, specs: ExperimentSpec[], opts: SubmitOptions = {}): Promise<ExperimentView[]> {
     const exempt = isAdmin(user);
     const owner = this.ownerFor(user, opts.owner);
-    if (!exempt) this.checkJobBounds(specs);
+    const runEstimates = await this.runEstimates.estimate(specs);
+    if (!exempt) this.checkJobBounds(specs, runEstimates);
     const limit = exempt ? undefined : this.config.limits.maxQueuedPerStudent;
     const created = await this.store.createQueued(owner, specs.map((spec) => ({ spec, suite: opts.suite })), limit);
     if (!created.created) throw await this.queuedLimitError(owner, created.queued, specs.length);
@@ -67,7 +72,7 @@ export class ExperimentsService {
       const position = ahead[i] + i + 1;
       const estimatedStartAt = iso(starts.get(record.id));
       const queued = await this.store.appendEvent(record.id, { type: 'queued', position, ...(estimatedStartAt ? { estimatedStartAt } : {}) });
-      views.push({ ...record, lastSeq: queued?.seq ?? record.lastSeq, position, ...(estimatedStartAt ? { estimatedStartAt } : {}) });
+      views.push({ ...record, lastSeq: queued?.seq ?? record.lastSeq, position, ...(estimatedStartAt ? { estimatedStartAt } : {}), estimate: runEstimates[i] });
     }
     try {
       await this.training.enqueue(records.map((r, i) => ({ experimentId: r.id, owner: r.owner, priority: priorities[i], ...(exempt ? { exempt: true } : {}) })));
@@ -79,6 +84,17 @@ export class ExperimentsService {
       throw new ServiceUnavailableException('The queue is unavailable; nothing was enqueued, try again');
     }
     return views;
+  }
+
+  /**
+   * POST /api/experiments/estimate: what submitting this spec now would meet (its estimate, the
+   * time limit, the per-job bounds it breaks), with nothing recorded or queued. Admins are exempt:
+   * no limit, no issues.
+   */
+  async estimate(user: Principal, spec: ExperimentSpec): Promise<EstimateBody> {
+    const [estimate] = await this.runEstimates.estimate([spec]);
+    if (isAdmin(user)) return { estimate, maxJobMinutes: null, issues: [] };
+    return { estimate, maxJobMinutes: this.config.limits.maxJobMinutes, issues: jobBoundIssues(spec, estimate, this.config.limits) };
   }
 
   /** Own experiments (admins: all), newest first; queued ones with their place in the fair order. */
@@ -175,8 +191,8 @@ export class ExperimentsService {
     return owner;
   }
 
-  private checkJobBounds(specs: ExperimentSpec[]) {
-    const issues = specs.flatMap((spec) => jobBoundIssues(spec, this.config.limits));
+  private checkJobBounds(specs: ExperimentSpec[], estimates: RunEstimate[]) {
+    const issues = specs.flatMap((spec, i) => jobBoundIssues(spec, estimates[i], this.config.limits));
     if (issues.length) throw new SpecValidationError(`Over the class limits: ${formatIssues(issues)}`, issues);
   }
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ApiError, resolveExperimentRequest, shortId, type ExperimentEvent, type ExperimentView, type RunFilter } from '@trainyard/contracts';
+import { ApiError, describeEstimate, resolveExperimentRequest, shortId, type ExperimentEvent, type ExperimentView, type RunFilter } from '@trainyard/contracts';
 import type { ApiClient } from '../api/api-client';
 import { resolveExperimentId } from '../api/resolve-experiment-id';
 import { formatExperiment, formatList, listedRuns } from '../output/experiment-summary';
@@ -15,6 +15,17 @@ function summary(e: ExperimentView): string {
   const where = e.status === 'queued' && e.position ? ` (position ${e.position}${eta})` : e.status === 'running' && e.worker ? ` on ${e.worker}` : '';
   const acc = e.result ? ` ${pct(e.result.testAccuracy)}` : e.error ? ` ${e.error}` : '';
   return `${e.id}  ${e.status}${where}  ${e.spec.name ?? e.spec.model.type} [${e.spec.dataset}, ${e.spec.epochs} epoch(s)]${acc}`;
+}
+
+/**
+ * The line under a submitted run: how long it is estimated to take and on what basis
+ * (`estimate: about 12 min (measured on wasm)`), or that no worker has measured it yet, in which
+ * case the class's time limit was not applied. Empty for an API that sends no estimate.
+ */
+export function estimateLine(e: ExperimentView): string {
+  if (!e.estimate) return '';
+  const unlimited = e.estimate.basis === 'none' ? ' (so the class’s time limit was not applied)' : '';
+  return `estimate: ${describeEstimate(e.estimate)}${unlimited}\n`;
 }
 
 /** Follows runs to their end; the exit code is 1 unless every one completed. */
@@ -47,7 +58,7 @@ export function registerQueueCommands(program: Command): void {
       resolveExperimentRequest(request);
       const client = apiClient(flags);
       const created = await client.submit(request);
-      process.stdout.write(flags.json ? `${JSON.stringify(created)}\n` : `${summary(created)}\n`);
+      process.stdout.write(flags.json ? `${JSON.stringify(created)}\n` : `${summary(created)}\n${estimateLine(created)}`);
       if (flags.watch) await follow(client, [created]);
     });
 

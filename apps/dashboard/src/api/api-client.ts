@@ -1,4 +1,4 @@
-import { ApiError, readErrorBody, type ExperimentEvent, type ExperimentView, type HealthBody, type PresetName, type SessionBody } from '@trainyard/contracts';
+import { ApiError, readErrorBody, type EstimateBody, type ExperimentEvent, type ExperimentView, type HealthBody, type PresetName, type SessionBody } from '@trainyard/contracts';
 
 export type ApiClient = ReturnType<typeof createApiClient>;
 
@@ -36,6 +36,8 @@ export function createApiClient(token: string, onUnauthorized: () => void = () =
     experiment: (id: string) => call<ExperimentView>('GET', exp(id)),
     events: (id: string) => call<ExperimentEvent[]>('GET', `${exp(id)}/events`),
     submit: (request: Record<string, unknown>) => call<ExperimentView>('POST', '/api/experiments', request),
+    /** What submitting this request now would meet: its estimated time, the class's time limit, the bounds it breaks. Nothing is queued. */
+    estimate: (request: Record<string, unknown>) => call<EstimateBody>('POST', '/api/experiments/estimate', request),
     submitSuite: (name: string, overrides: Record<string, unknown>) =>
       call<{ suite: string; experiments: ExperimentView[] }>('POST', `/api/suites/${encodeURIComponent(name)}`, overrides),
     cancel: (id: string) => call<ExperimentView & { cancel: string }>('POST', `${exp(id)}/cancel`),

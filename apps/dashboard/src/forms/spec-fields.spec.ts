@@ -30,8 +30,8 @@ describe('specFields', () => {
   it('hints the class limits the API enforces on epochs, when it gives any (a student), else the schema\'s', () => {
     const fields = specFields(draftOf('mnist-cnn'));
     expect(fields.find((f) => f.path === 'epochs')).toMatchObject({ range: '1 to 200' });
-    const limited = withJobLimits(fields, { maxEpochsPerJob: 30, maxSampleEpochsPerJob: 1_000_000 });
-    expect(limited.find((f) => f.path === 'epochs')).toMatchObject({ range: '1 to 30 in this class, and epochs × training images at most 1,000,000' });
+    const limited = withJobLimits(fields, { maxEpochsPerJob: 30, maxSampleEpochsPerJob: 1_000_000, maxJobMinutes: 60 });
+    expect(limited.find((f) => f.path === 'epochs')).toMatchObject({ range: '1 to 30 in this class, and at most 60 min a run (estimated below)' });
     expect(limited.filter((f) => f.path !== 'epochs')).toEqual(fields.filter((f) => f.path !== 'epochs'));
     expect(withJobLimits(fields, undefined)).toEqual(fields);
   });

@@ -85,9 +85,10 @@ export function rangeText(s: JsonSchema): string {
  */
 export function withJobLimits(fields: Field[], limits: JobLimits | undefined): Field[] {
   if (!limits) return fields;
-  const images = limits.maxSampleEpochsPerJob.toLocaleString('en-US');
+  // The time limit is the main bound (the form shows the run's estimate beside it); epochs × images
+  // applies only to a run no worker has measured, and the estimate says so when it does.
   return fields.map((f) =>
-    f.path === 'epochs' && f.kind === 'number' ? { ...f, range: `1 to ${limits.maxEpochsPerJob} in this class, and epochs × training images at most ${images}` } : f,
+    f.path === 'epochs' && f.kind === 'number' ? { ...f, range: `1 to ${limits.maxEpochsPerJob} in this class, and at most ${limits.maxJobMinutes} min a run (estimated below)` } : f,
   );
 }
 

@@ -1,5 +1,5 @@
-import { useMemo, useState } from 'preact/hooks';
-import { ApiError, courseSteps, PRESET_NAMES, PRESETS, PUBLISHED, presetSpec, type PresetName, type ValidationIssue } from '@trainyard/contracts';
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { ApiError, courseSteps, describeEstimate, PRESET_NAMES, PRESETS, PUBLISHED, presetSpec, type EstimateBody, type PresetName, type ValidationIssue } from '@trainyard/contracts';
 import { SpecForm } from '../components/spec-form';
 import { issuesByField, specFields, withJobLimits } from '../forms/spec-fields';
 import { pct } from '../format';
@@ -9,6 +9,46 @@ import { withCourseEpochs } from '../state/course-epochs';
 import { validateSpec } from '../state/validate-spec';
 
 const draftOf = (preset: PresetName) => presetSpec(preset) as unknown as Record<string, unknown>;
+
+/** How long after the last edit the form asks the API for the run's estimate (ms): one request per pause in typing. */
+const ESTIMATE_DEBOUNCE_MS = 250;
+
+/** The run's estimated time as the API would judge it now (POST /api/experiments/estimate), refreshed as the draft changes. */
+function useEstimate(api: ReturnType<typeof useSession>['api'], draft: Record<string, unknown>, valid: boolean): EstimateBody | undefined {
+  const [body, setBody] = useState<EstimateBody>();
+  useEffect(() => {
+    setBody(undefined);
+    if (!valid) return;
+    let current = true;
+    const timer = setTimeout(() => {
+      api.estimate(draft).then(
+        (b) => current && setBody(b),
+        () => undefined, // no estimate shown; a submission still meets every check
+      );
+    }, ESTIMATE_DEBOUNCE_MS);
+    // A newer draft's answer wins: a late answer for an older one is dropped.
+    return () => {
+      current = false;
+      clearTimeout(timer);
+    };
+  }, [api, JSON.stringify(draft), valid]);
+  return body;
+}
+
+function EstimateLine({ body }: { body: EstimateBody }) {
+  const { estimate, maxJobMinutes } = body;
+  const limit =
+    maxJobMinutes === null
+      ? ' You are exempt from the class’s time limit.'
+      : estimate.basis === 'none'
+        ? ` The class’s limit of ${maxJobMinutes} min a run is not applied to it.`
+        : ` The class allows at most ${maxJobMinutes} min a run.`;
+  return (
+    <p class={`estimate ${body.issues.length ? 'form-error' : 'muted small'}`} data-testid="estimate" data-basis={estimate.basis} data-over={body.issues.length > 0}>
+      Estimated time: {describeEstimate(estimate)}.{limit}
+    </p>
+  );
+}
 
 export function SubmitPage() {
   const { api, me } = useSession();
@@ -24,7 +64,10 @@ export function SubmitPage() {
   // A student's hints show the class's bounds (GET /api/me), which the API enforces, not the schema's wider ones.
   const fields = useMemo(() => withJobLimits(specFields(draft), me.jobLimits), [draft, me.jobLimits]);
   const { issues } = useMemo(() => validateSpec(draft), [draft]);
-  const errors = useMemo(() => issuesByField(issues.length ? issues : serverIssues, fields), [issues, serverIssues, fields]);
+  const estimate = useEstimate(api, draft, issues.length === 0);
+  // The class's bounds on this run (its estimate over MAX_JOB_MINUTES, …) show on their fields before submitting.
+  const classIssues = useMemo(() => (serverIssues.length ? serverIssues : (estimate?.issues ?? [])), [serverIssues, estimate]);
+  const errors = useMemo(() => issuesByField(issues.length ? issues : classIssues, fields), [issues, classIssues, fields]);
 
   const pick = (name: PresetName) => {
     setPreset(name);
@@ -91,14 +134,15 @@ export function SubmitPage() {
           </ul>
         )}
         <SpecForm fields={fields} draft={draft} errors={errors} onChange={edit} />
+        {estimate && <EstimateLine body={estimate} />}
         {serverError && (
           <p class="form-error" role="alert" data-testid="server-error">
             The API refused the experiment: {serverError}
           </p>
         )}
         <div class="form-actions">
-          <span class="muted small">{issues.length ? `${issues.length} field${issues.length > 1 ? 's' : ''} to fix` : 'Ready to queue'}</span>
-          <button type="submit" class="primary" disabled={sending || issues.length > 0} data-testid="submit">
+          <span class="muted small">{issues.length ? `${issues.length} field${issues.length > 1 ? 's' : ''} to fix` : estimate?.issues.length ? 'Over the class’s limits' : 'Ready to queue'}</span>
+          <button type="submit" class="primary" disabled={sending || issues.length > 0 || (estimate?.issues.length ?? 0) > 0} data-testid="submit">
             {sending ? 'Submitting…' : 'Submit to the queue'}
           </button>
         </div>

@@ -1,5 +1,18 @@
 import * as tf from '@tensorflow/tfjs';
-import { activationValuesPerSample, modelInputShape, type ModelSpec } from '@trainyard/contracts';
+import {
+  activationValuesPerSample,
+  DATASET_NAMES,
+  ExperimentSpecSchema,
+  forwardFlopsPerSample,
+  imageShape,
+  modelInputShape,
+  modelLayers,
+  modelParams,
+  ModelSpecSchema,
+  type ImageShape,
+  type LayerKind,
+  type ModelSpec,
+} from '@trainyard/contracts';
 import { buildModel, COURSE_MODELS, countParams, nativeInputShape } from './index';
 
 beforeAll(async () => {
@@ -98,5 +111,83 @@ describe('course models', () => {
     } finally {
       model.dispose();
     }
+  });
+});
+
+// The API estimates a run's time from contracts' modelLayers (FLOPs per sample, without TF.js),
+// so it must describe the models exactly as they are built here: every layer's kind, output shape
+// and parameter count, and FLOPs read off the built layers' kernels.
+describe('contracts modelLayers matches the built TF.js models', () => {
+  const VARIANTS: ModelSpec[] = [
+    { type: 'fc2layer', hidden: 8 },
+    { type: 'fc2layer', hidden: 100 },
+    { type: 'cnn', features: 6, head: 'fc' },
+    { type: 'cnn', features: 6, head: 'conv1x1' },
+    { type: 'cnn', features: 17, head: 'fc' },
+    { type: 'cnn', features: 17, head: 'conv1x1' },
+    { type: 'cifar-cnn' },
+    { type: 'vgg16', head: 'fc' },
+    { type: 'vgg16', head: 'conv1x1' },
+  ];
+  const CLASS_NAMES: Record<LayerKind, string> = {
+    conv2d: 'Conv2D',
+    dense: 'Dense',
+    maxPooling2d: 'MaxPooling2D',
+    flatten: 'Flatten',
+    batchNormalization: 'BatchNormalization',
+    activation: 'Activation',
+    globalAveragePooling2d: 'GlobalAveragePooling2D',
+  };
+  // Every image shape a data set gives each variant, where the schema accepts the pair (VGG needs 32×32).
+  const cases = VARIANTS.flatMap((model) => {
+    const shapes = new Map<string, ImageShape>();
+    for (const dataset of DATASET_NAMES) {
+      const spec = { dataset, model, optimizer: { type: 'sgd', lr: 0.1 }, epochs: 1, batchSize: 1, testBatchSize: 1 };
+      if (!ExperimentSpecSchema.safeParse(spec).success) continue;
+      const shape = imageShape(dataset, model.type);
+      shapes.set(`${shape.height}×${shape.width}×${shape.channels}`, shape);
+    }
+    return [...shapes].map(([name, shape]): [string, ModelSpec, ImageShape] => [`${JSON.stringify(model)} on ${name}`, model, shape]);
+  });
+
+  it('covers every model type and head', () => {
+    for (const option of ModelSpecSchema.options) expect(VARIANTS.map((v) => v.type)).toContain(option.shape.type.value);
+    for (const type of ['cnn', 'vgg16'] as const) for (const head of ['fc', 'conv1x1']) expect(VARIANTS).toContainEqual(expect.objectContaining({ type, head }));
+    expect(cases.some(([, m, s]) => m.type === 'cnn' && s.channels === 3)).toBe(true);
+  });
+
+  // FLOPs of a built layer: 2 × multiply-adds, from its kernel's shape and its output's size.
+  const flopsOf = (layer: tf.layers.Layer): number => {
+    const kernel = layer.getWeights()[0]?.shape ?? [];
+    const out = (layer.outputShape as number[]).slice(1);
+    if (layer.getClassName() === 'Conv2D') return 2 * out[0] * out[1] * kernel.reduce((a, b) => a * b, 1);
+    if (layer.getClassName() === 'Dense') return 2 * kernel[0]! * kernel[1]!;
+    return 0;
+  };
+
+  it.each(cases)('%s: layers, parameters and FLOPs', (_name, spec, shape) => {
+    const model = buildModel(spec, { ...shape, numClasses: 10 });
+    try {
+      const built = model.layers.map((l) => ({
+        kind: l.getClassName(),
+        outputShape: (l.outputShape as number[]).slice(1),
+        params: l.trainableWeights.reduce((sum, w) => sum + w.shape.reduce((a: number, b) => a * (b ?? 1), 1), 0),
+        forwardFlops: flopsOf(l),
+      }));
+      const described = modelLayers(spec, shape, 10).map((l) => ({ ...l, kind: CLASS_NAMES[l.kind] }));
+      expect(described).toEqual(built);
+      expect(modelParams(spec, shape)).toBe(countParams(model));
+      expect(forwardFlopsPerSample(spec, shape)).toBe(built.reduce((sum, l) => sum + l.forwardFlops, 0));
+    } finally {
+      model.dispose();
+    }
+  });
+
+  it("gives the course's models their published parameter counts and a known FLOP count", () => {
+    const cnn: ModelSpec = { type: 'cnn', features: 6, head: 'fc' };
+    expect(modelParams(cnn, modelInputShape('cnn'))).toBe(6422);
+    expect(modelParams({ type: 'vgg16', head: 'fc' }, modelInputShape('vgg16'))).toBe(9231114);
+    // conv1 24·24·6·25, conv2 8·8·6·150, fc 96·50 and 50·10 multiply-adds, ×2.
+    expect(forwardFlopsPerSample(cnn, modelInputShape('cnn'))).toBe(2 * (24 * 24 * 6 * 25 + 8 * 8 * 6 * 150 + 96 * 50 + 50 * 10));
   });
 });

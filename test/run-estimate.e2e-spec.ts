@@ -1,0 +1,99 @@
+// A run's cost before it is queued, against a real Redis and the real API: the estimate in the
+// 201 (and in each run of a suite), the estimate route the dashboard's form calls, and the class's
+// MAX_JOB_MINUTES (400 naming the estimate and the limit; nothing recorded or queued). The
+// workers' measurements are written through ThroughputStore.record, as a worker's handler does
+// after a completed run (apps/worker's handler spec covers that side).
+import request from 'supertest';
+import { presetSpec, runWork, type RunEstimate } from '@trainyard/contracts';
+import { ThroughputStore } from '@trainyard/training-queue';
+import { auth, startHarness, type Harness, type TestUser } from '../apps/api/testing/api-harness';
+
+jest.setTimeout(30_000);
+
+async function queueSize(h: Harness) {
+  const counts = await h.queue.getJobCounts('waiting', 'prioritized', 'delayed', 'active', 'paused');
+  return Object.values(counts).reduce((a, b) => a + b, 0);
+}
+
+describe('run estimates and MAX_JOB_MINUTES', () => {
+  let h: Harness;
+  let throughput: ThroughputStore;
+  beforeAll(async () => {
+    h = await startHarness({ env: { MAX_JOB_MINUTES: '60' } });
+    throughput = new ThroughputStore(h.client, { prefix: h.config.queuePrefix });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+  const submit = (user: TestUser, body: object, query = '') => request(h.api.url).post(`/api/experiments${query}`).set(auth(user)).send(body);
+  const estimate = (user: TestUser, body: object) => request(h.api.url).post('/api/experiments/estimate').set(auth(user)).send(body);
+  const listed = async (user: TestUser) => (await request(h.api.url).get('/api/experiments').set(auth(user))).body.length as number;
+
+  it('before any worker has measured: 201 says so, and the time limit is not applied', async () => {
+    const res = await submit('alice', { preset: 'cifar10-vgg16', epochs: 10 });
+    expect(res.status).toBe(201);
+    expect(res.body.estimate).toMatchObject({ basis: 'none', seconds: null, reason: 'no worker has measured this yet', epochs: 10, samples: 50_000 });
+    const route = await estimate('alice', { preset: 'cifar10-vgg16', epochs: 10 });
+    expect(route.status).toBe(200);
+    expect(route.body).toEqual({ estimate: res.body.estimate, maxJobMinutes: 60, issues: [] });
+  });
+
+  it("after a worker measured the model: the 201 carries the estimate, from the measured FLOP/s", async () => {
+    const spec = presetSpec('mnist-fc', { limit: 2000, epochs: 2 });
+    // A completed run of 1 TFLOP in 100 s: 10 GFLOP/s on wasm.
+    await throughput.record('fc2layer', 'wasm', 1e12, 100);
+    const res = await submit('alice', { preset: 'mnist-fc', limit: 2000, epochs: 2 });
+    expect(res.status).toBe(201);
+    const body: RunEstimate = res.body.estimate;
+    expect(body).toMatchObject({ basis: 'measured', backend: 'wasm', flopsPerSec: 1e10, runs: 1, samples: 2000, epochs: 2, flops: runWork(spec).flops });
+    expect(body.seconds).toBeCloseTo(runWork(spec).flops / 1e10, 6);
+    expect(Date.parse(body.basis === 'measured' ? body.measuredAt : '')).toBeGreaterThan(Date.now() - 60_000);
+  });
+
+  it('a model no worker has measured gets a rough estimate from other models on that backend', async () => {
+    const res = await estimate('alice', { preset: 'cifar10-cnn', epochs: 1 });
+    expect(res.body.estimate).toMatchObject({ basis: 'rough', backend: 'wasm', fromModel: 'fc2layer' });
+  });
+
+  it('a run estimated over MAX_JOB_MINUTES answers 400 naming its estimate and the limit; nothing is recorded or queued', async () => {
+    const spec = presetSpec('cifar10-vgg16', { epochs: 10 });
+    // vgg16 measured so that 10 CIFAR-10 epochs take 17 hours.
+    await throughput.record('vgg16', 'wasm', runWork(spec).flops, 17 * 3600);
+    const [before, records] = [await queueSize(h), await listed('bob')];
+    const res = await submit('bob', { preset: 'cifar10-vgg16', epochs: 10 });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ statusCode: 400, error: 'Bad Request', message: expect.stringMatching(/^Over the class limits/) });
+    expect(res.body.issues).toEqual([
+      { path: 'epochs', message: expect.stringMatching(/^estimated to take about 17 h 00 min \(measured on wasm\) for 10 epoch\(s\) × 50000 training images; at most 60 min per job in this class \(MAX_JOB_MINUTES\)/) },
+    ]);
+    expect(await queueSize(h)).toBe(before);
+    expect(await listed('bob')).toBe(records);
+    // The form hears the same before submitting.
+    expect((await estimate('bob', { preset: 'cifar10-vgg16', epochs: 10 })).body).toMatchObject({ maxJobMinutes: 60, issues: res.body.issues });
+    // Half the images for one epoch fits: about 54 min.
+    expect((await submit('bob', { preset: 'cifar10-vgg16', epochs: 1, limit: 25_000 })).status).toBe(201);
+  });
+
+  it('an admin is exempt, and sees the estimate; a suite returns an estimate per run', async () => {
+    const admin = await submit('admin', { preset: 'cifar10-vgg16', epochs: 10 });
+    expect(admin.status).toBe(201);
+    expect(admin.body.estimate).toMatchObject({ basis: 'measured', backend: 'wasm' });
+    expect((await estimate('admin', { preset: 'cifar10-vgg16', epochs: 10 })).body).toMatchObject({ maxJobMinutes: null, issues: [] });
+    const suite = await request(h.api.url).post('/api/suites/week2-mnist').set(auth('alice')).send({ limit: 100, epochs: 1 });
+    expect(suite.status).toBe(201);
+    expect(suite.body.experiments.map((e: { estimate: RunEstimate }) => e.estimate.basis)).toEqual(['measured', 'rough', 'measured', 'rough']);
+  });
+
+  it('the estimate route validates with the one schema, and is in the OpenAPI document', async () => {
+    const bad = await estimate('alice', { preset: 'mnist-cnn', epochs: 0 });
+    expect(bad.status).toBe(400);
+    expect(bad.body.issues).toEqual([expect.objectContaining({ path: 'epochs' })]);
+    const doc = (await request(h.api.url).get('/api/docs/openapi.json')).body;
+    expect(doc.paths['/api/experiments/estimate'].post.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/EstimateBody' });
+    expect(doc.components.schemas.RunEstimate.properties.basis.enum).toEqual(['measured', 'rough', 'none']);
+  });
+
+  it('GET /api/me tells a student MAX_JOB_MINUTES', async () => {
+    expect((await request(h.api.url).get('/api/me').set(auth('alice'))).body.jobLimits).toMatchObject({ maxJobMinutes: 60 });
+  });
+});
