@@ -15,10 +15,15 @@ import { ensureWorkerBuilt, type WorkerProcess } from './support/worker-process'
 jest.setTimeout(900_000);
 
 // Several epochs, so that an interruption lands in the middle of the run.
-// Small batches, so that 4 short epochs are enough SGD steps to learn (an accuracy well above chance).
-const SPEC = { preset: 'mnist-cnn', dataset: 'mnist-bundled', epochs: 4, limit: 512, batchSize: 16, testLimit: 500, seed: 7 };
+// Small batches, so that 4 short epochs are enough SGD steps to learn (an accuracy well above chance),
+// but 24 rather than 16: two threads' shards of 12 images carry enough work for the trainer to
+// share them (data-parallel MIN_SHARD_TRAINING_FLOPS), and 8 would not.
+const SPEC = { preset: 'mnist-cnn', dataset: 'mnist-bundled', epochs: 4, limit: 512, batchSize: 24, testLimit: 500, seed: 7 };
 // A short lock, so that a job whose worker was killed outright is found stalled within seconds.
 const LOCK = { lockDuration: 3000, stalledInterval: 1500 };
+// Two data-parallel threads: a run is deterministic for its seed and thread count, so a run
+// resumed on another worker must still end byte-identical to the uninterrupted one.
+const THREADS = { TRAIN_THREADS: '2' };
 
 let stack: Stack;
 let api: { url: string; service: ServiceProcess };
@@ -39,7 +44,7 @@ afterAll(async () => {
 let n = 0;
 function worker(): WorkerProcess {
   const name = `resume-w${++n}`;
-  const w = spawnStackWorker(stack, name, LOCK);
+  const w = spawnStackWorker(stack, name, LOCK, THREADS);
   workers.push(w);
   return w;
 }
@@ -81,6 +86,8 @@ it('an uninterrupted run: the reference', async () => {
   expectCleanHistory(events);
   expect(events.some((e) => e.type === 'resumed')).toBe(false);
   reference = { accuracy: (await get(id)).body.result.testAccuracy, weights: weights(id) };
+  // The threads were really used (the training process's log reaches the worker's).
+  expect(w.logs.some((l) => /training on 2 data-parallel replicas/.test(l.msg ?? ''))).toBe(true);
 });
 
 it.each([

@@ -177,13 +177,18 @@ export const useStack = (opts: { env?: NodeJS.ProcessEnv } = {}): Stack => useFi
  * A worker process of the stack as if on a machine of its own (its own name and home), sharing only
  * DATA_DIR and ARTIFACTS_DIR, as a network filesystem would be: so it can resume others' runs.
  */
-export function spawnStackWorker(stack: Stack, name: string, workerOptions?: WorkerProcessOptions['workerOptions']): WorkerProcess {
+export function spawnStackWorker(
+  stack: Stack,
+  name: string,
+  workerOptions?: WorkerProcessOptions['workerOptions'],
+  env: Record<string, string> = {},
+): WorkerProcess {
   return spawnWorker({
     redisUrl: stack.redis.url,
     prefix: stack.prefix,
     name,
     home: path.join(stack.home, name),
     workerOptions,
-    env: { ARTIFACTS_DIR: stack.env.ARTIFACTS_DIR!, DATA_DIR: stack.env.DATA_DIR! },
+    env: { ARTIFACTS_DIR: stack.env.ARTIFACTS_DIR!, DATA_DIR: stack.env.DATA_DIR!, ...env },
   });
 }

@@ -56,6 +56,9 @@ export function spawnWorker(opts: WorkerProcessOptions): WorkerProcess {
       ARTIFACTS_DIR: path.join(opts.home, 'artifacts'),
       // The pure-JS backend: the same on every machine, and no native add-on to load per process.
       TF_BACKEND: 'cpu',
+      // One training thread: the suite runs many workers at once on a 2-core machine. Tests of
+      // data-parallel training set it themselves.
+      TRAIN_THREADS: '1',
       LOG_LEVEL: 'info',
       ...opts.env,
     },

@@ -1,9 +1,9 @@
 import type Redis from 'ioredis';
 import pino from 'pino';
 import { DelayedError, UnrecoverableError, WaitingError, type Job, type Queue } from 'bullmq';
-import { presetSpec, type TrainingResult } from '@trainyard/contracts';
+import { presetSpec, runWork, type TrainingResult } from '@trainyard/contracts';
 import { ExperimentStore } from '@trainyard/experiment-store';
-import { FairShareScheduler, type TrainJobData } from '@trainyard/training-queue';
+import { FairShareScheduler, ThroughputStore, type TrainJobData } from '@trainyard/training-queue';
 import type { AppConfig } from '@trainyard/config';
 import type { RedisClients } from '@trainyard/core';
 import { deleteKeys, testPrefix, until, useTestRedis } from '@trainyard/testing';
@@ -43,7 +43,7 @@ describe('TrainExperimentHandler', () => {
     const fair = new FairShareScheduler(t.redis, { prefix, queue: queueKeys });
     const trainer: Trainer = { trainExperiment, initBackend: async () => ({ backend: 'cpu', reason: 'test', passedOver: [] }) };
     const backend = { backend: 'cpu' as const, reason: 'test', passedOver: [] };
-    return new TrainExperimentHandler(config, store, trainer, backend, { subscriber } as RedisClients, queue, pino({ level: 'silent' }), fair, heartbeat);
+    return new TrainExperimentHandler(config, store, trainer, backend, { subscriber } as RedisClients, queue, pino({ level: 'silent' }), fair, heartbeat, new ThroughputStore(t.redis, { prefix }));
   };
   const jobFor = (experimentId: string, attemptsMade = 0, extra: Partial<TrainJobData> = {}) => {
     const moveToWait = jest.fn(async () => 0);
@@ -113,6 +113,41 @@ describe('TrainExperimentHandler', () => {
     } finally {
       recordDuration.mockRestore();
     }
+  });
+
+  it("measures a fresh run's FLOP/s for its model on this worker's backend, from the images it loaded; a resumed attempt is not measured", async () => {
+    const throughput = new ThroughputStore(t.redis, { prefix });
+    const result = { testAccuracy: 0.5, seconds: 1, trainSamples: 2000, testSamples: 300 } as TrainingResult;
+    const id = await submitted();
+    const spec = (await store.get(id))!.spec;
+    const before = performance.now();
+    // A run that starts and ends in the same wall-clock millisecond (seen in a busy unit run)
+    // still has a duration: the handler times runs on the monotonic clock.
+    const frozen = jest.spyOn(Date, 'now').mockReturnValue(Date.now());
+    let outcome;
+    try {
+      outcome = await handlerWith(async (_spec, opts) => {
+        await opts.onEvent!({ ...started, trainSamples: 2000 });
+        return result;
+      }).handle(jobFor(id), 'token', undefined);
+    } finally {
+      frozen.mockRestore();
+    }
+    const elapsed = (performance.now() - before) / 1000;
+    const flops = runWork(spec, 2000, 300).flops;
+    expect(outcome).toMatchObject({ outcome: 'completed', flops });
+    const [measured, ...others] = await throughput.all();
+    expect(others).toEqual([]);
+    expect(measured).toMatchObject({ model: 'fc2layer', backend: 'cpu', runs: 1 });
+    // FLOPs over the run's time on the worker, which the test's own clock bounds from above.
+    expect(measured.flopsPerSec).toBeGreaterThanOrEqual(flops / elapsed);
+
+    const resumed = await handlerWith(async (_spec, opts) => {
+      await opts.onEvent!({ type: 'resumed', fromEpoch: 1, fromBatch: 3 } as never);
+      return result;
+    }).handle(jobFor(await submitted()), 'token', undefined);
+    expect(resumed).not.toHaveProperty('flops');
+    expect(await throughput.all()).toEqual([measured]);
   });
 
   it('parses the stored spec with the shared schema before training: one stored by an older version that fails it is failed at once', async () => {

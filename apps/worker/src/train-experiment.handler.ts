@@ -5,9 +5,9 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bullmq';
 import { DelayedError, UnrecoverableError, WaitingError, type Job, type Queue } from 'bullmq';
 import type { Logger } from 'pino';
-import { TERMINAL_STATUSES, resolveExperimentRequest, runKind, type ExperimentEventBody, type ExperimentSpec, type TrainingEvent } from '@trainyard/contracts';
+import { TERMINAL_STATUSES, resolveExperimentRequest, runKind, runWork, type ExperimentEventBody, type ExperimentSpec, type TrainingEvent } from '@trainyard/contracts';
 import { ExperimentNotFoundError, ExperimentStore, FencedOutError, subscribeToCancellations, type AppendFence } from '@trainyard/experiment-store';
-import { QueueName, FairShareScheduler, type TrainJobData } from '@trainyard/training-queue';
+import { QueueName, FairShareScheduler, ThroughputStore, type TrainJobData } from '@trainyard/training-queue';
 import { runDetached, type AppConfig } from '@trainyard/config';
 import { InjectConfig, InjectRootLogger, RedisClients } from '@trainyard/core';
 import type { BackendSelection } from '@trainyard/training';
@@ -18,10 +18,11 @@ import { WorkerHeartbeatService } from './worker-heartbeat.service';
 import { BACKEND_SELECTION, TRAINER } from './worker.tokens';
 
 /**
- * What a job returns to BullMQ. `imageEpochs` (images loaded × epochs) is the work one attempt did
- * from scratch, the divisor of the duration rate; absent after a resume, which did only part of it.
+ * What a job returns to BullMQ. `imageEpochs` (images loaded × epochs) and `flops` (contracts'
+ * runWork of the images loaded) are the work one attempt did from scratch, the divisors of the
+ * duration rate and of the measured throughput; absent after a resume, which did only part of it.
  */
-export type TrainJobOutcome = { outcome: 'completed'; testAccuracy: number; imageEpochs?: number } | { outcome: 'cancelled' | 'skipped'; status?: string };
+export type TrainJobOutcome = { outcome: 'completed'; testAccuracy: number; imageEpochs?: number; flops?: number } | { outcome: 'cancelled' | 'skipped'; status?: string };
 
 /** How soon a job deferred by its owner's running limit is looked at again. */
 export const RUNNING_LIMIT_RECHECK_MS = 2000;
@@ -71,6 +72,7 @@ export class TrainExperimentHandler implements OnModuleInit {
     @InjectRootLogger() private readonly logger: Logger,
     private readonly fair: FairShareScheduler,
     private readonly heartbeat: WorkerHeartbeatService,
+    private readonly throughput: ThroughputStore,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -106,11 +108,14 @@ export class TrainExperimentHandler implements OnModuleInit {
         // The stored spec through the one schema, so one stored by an older version is checked by
         // today's bounds; SpecValidationError fails the run at once (isUnrecoverable).
         const spec = resolveExperimentRequest(record.spec);
-        const startedAt = Date.now();
+        // Monotonic and sub-millisecond: a wall-clock difference can be 0 (or negative after a
+        // clock step), and a rate over 0 s is dropped.
+        const startedAt = performance.now();
         // Every event of this attempt is stored only while this worker holds the job's lock.
         const fence = token ? { lockKey: this.queue.toKey(`${job.id}:lock`), token } : undefined;
         const outcome = await this.train(id, spec, signal, (reason) => local.abort(reason), log, fence);
         if (outcome.outcome === 'completed' && outcome.imageEpochs) await this.recordDuration(runKind(spec), startedAt, outcome.imageEpochs, log);
+        if (outcome.outcome === 'completed' && outcome.flops) await this.recordThroughput(spec, startedAt, outcome.flops, log);
         return outcome;
       } catch (err) {
         if (err instanceof FencedOutError) return await this.afterAbort(job, token, AbortReason.LockLost, log);
@@ -182,10 +187,19 @@ export class TrainExperimentHandler implements OnModuleInit {
     return false;
   }
 
-  /** Feeds the API's start-time estimates: how long this kind of run takes per image-epoch. */
   /** Seconds per image-epoch of a kind of run, from the images the worker loaded (a server's set may be smaller than the canonical one). */
   private async recordDuration(kind: string, startedAt: number, imageEpochs: number, log: Logger) {
-    await this.fair.recordDuration(kind, (Date.now() - startedAt) / 1000, imageEpochs).catch((err) => log.warn({ err }, 'duration not recorded'));
+    await this.fair.recordDuration(kind, (performance.now() - startedAt) / 1000, imageEpochs).catch((err) => log.warn({ err }, 'duration not recorded'));
+  }
+
+  /**
+   * Feeds the API's run estimates (contracts' estimateRun): the FLOP/s of this run on this
+   * worker's backend, the one its heartbeat names, over its whole time here (data loading, test
+   * passes and checkpoints included, as they are part of what a run costs).
+   */
+  private async recordThroughput(spec: ExperimentSpec, startedAt: number, flops: number, log: Logger) {
+    const seconds = (performance.now() - startedAt) / 1000;
+    await this.throughput.record(spec.model.type, this.backend.backend, flops, seconds).catch((err) => log.warn({ err }, 'throughput not recorded'));
   }
 
   private async train(
@@ -227,13 +241,16 @@ export class TrainExperimentHandler implements OnModuleInit {
       checkpoint: { dir: this.checkpointDir(id) },
       worker: this.config.workerName,
       backend: this.backend.backend,
+      // Data-parallel threads on wasm/cpu; the native backends ignore it (and log so).
+      threads: this.config.trainThreads,
       log: (message: string) => log.info(message),
     });
     // The one writer of `completed`: the trainer returns its result and reports no `completed` itself.
     await this.appendWaitingOutOutage(id, { type: 'completed', result }, signal, log, fence);
     log.info({ testAccuracy: result.testAccuracy, seconds: result.seconds }, 'training completed');
     const imageEpochs = result.trainSamples * spec.epochs;
-    return { outcome: 'completed', testAccuracy: result.testAccuracy, ...(!resumed && imageEpochs > 0 ? { imageEpochs } : {}) };
+    if (resumed || !(imageEpochs > 0)) return { outcome: 'completed', testAccuracy: result.testAccuracy };
+    return { outcome: 'completed', testAccuracy: result.testAccuracy, imageEpochs, flops: runWork(spec, result.trainSamples, result.testSamples).flops };
   }
 
   private async afterAbort(job: Job<TrainJobData>, token: string | undefined, reason: string, log: Logger): Promise<TrainJobOutcome> {

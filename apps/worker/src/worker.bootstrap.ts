@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import { Logger } from 'nestjs-pino';
-import { handleUnhandledRejections, loadConfig, type AppConfig } from '@trainyard/config';
+import { availableCores, handleUnhandledRejections, loadConfig, threadOversubscription, type AppConfig } from '@trainyard/config';
 import { createRootLogger } from '@trainyard/core';
 import { QueueName } from '@trainyard/training-queue';
 import type { Trainer } from './trainer.port';
@@ -35,6 +35,8 @@ export async function bootstrapWorker(overrides: WorkerOverrides = {}): Promise<
   app.useLogger(app.get(Logger));
   // process.exit(0) once the hooks have run (Nest's default re-raises the signal: exit 143).
   app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
-  logger.info({ queue: QueueName.Training, concurrency: config.workerConcurrency ?? 1 }, 'worker ready');
+  logger.info({ queue: QueueName.Training, concurrency: config.workerConcurrency ?? 1, trainThreads: config.trainThreads }, 'worker ready');
+  const oversubscribed = threadOversubscription(config.workerConcurrency ?? 1, config.trainThreads, availableCores());
+  if (oversubscribed) logger.warn(oversubscribed);
   return app;
 }

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import * as os from 'node:os';
 import { z } from 'zod';
 import { BACKEND_CHOICES, DEFAULT_PREFIX } from '@trainyard/contracts';
+import { availableCores } from './available-cores';
 
 // Read once at start-up into one typed, validated object; nothing else reads process.env.
 const EnvSchema = z.object({
@@ -13,6 +14,8 @@ const EnvSchema = z.object({
   ARTIFACTS_DIR: z.string().optional(),
   TF_BACKEND: z.enum(BACKEND_CHOICES).default('auto'),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
+  // Data-parallel threads per training run on wasm/cpu (default: the cores available to the worker).
+  TRAIN_THREADS: z.coerce.number().int().min(1).max(256).optional(),
   WORKER_NAME: z.string().optional(),
   CLASS_ROSTER: z.string().optional(),
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]+$/).default(DEFAULT_PREFIX),
@@ -24,10 +27,23 @@ const EnvSchema = z.object({
   // Per job, so that one run cannot hold a GPU for a day: epochs, and epochs × training samples.
   MAX_EPOCHS_PER_JOB: z.coerce.number().int().min(1).max(100_000).default(30),
   MAX_SAMPLE_EPOCHS_PER_JOB: z.coerce.number().int().min(1).default(1_000_000),
+  // The main per-job bound: a run's estimated minutes on the fastest live worker (apps/api job-bounds).
+  MAX_JOB_MINUTES: z.coerce.number().positive().max(525_600).default(60),
   // Open sockets per token, per API instance: a dashboard tab or a CLI watch uses one.
   MAX_SOCKETS_PER_TOKEN: z.coerce.number().int().min(1).max(10_000).default(20),
   // Worker SIGTERM: how long a running job may take to finish its batch and write its checkpoint (ms).
   WORKER_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(3_600_000).default(90_000),
+  // The GPU image's record of its libtensorflow (deploy/Dockerfile.worker-gpu): the CUDA kernel
+  // targets it was built with, in TensorFlow's build syntax, and its CUDA version. The worker
+  // checks its GPU against them at start (libs/training gpu-device.ts).
+  TF_CUDA_COMPUTE_CAPABILITIES: z
+    .string()
+    .regex(/^\s*(sm|compute)_\d{2,3}a?(\s*,\s*(sm|compute)_\d{2,3}a?)*\s*$/, 'expected sm_XY / compute_XY entries, comma-separated (e.g. sm_80,compute_90)')
+    .optional(),
+  TF_CUDA_VERSION: z.string().regex(/^\d+\.\d+(\.\d+)?$/, 'expected MAJOR.MINOR (e.g. 12.5)').optional(),
+}).refine((e) => !e.TF_CUDA_COMPUTE_CAPABILITIES || e.TF_CUDA_VERSION, {
+  path: ['TF_CUDA_VERSION'],
+  message: 'required beside TF_CUDA_COMPUTE_CAPABILITIES (the CUDA that PTX comes from decides which drivers can compile it)',
 });
 
 /**
@@ -58,6 +74,12 @@ export interface AppConfig {
   artifactsDir: string;
   backend: (typeof BACKEND_CHOICES)[number];
   workerConcurrency?: number;
+  /**
+   * Threads each training run uses on the wasm and cpu backends (TRAIN_THREADS; default: the
+   * cores available to this process, availableCores(): CPUs, or fewer under a cgroup CPU quota).
+   * The native backends ignore it. Size WORKER_CONCURRENCY × trainThreads ≤ cores (README).
+   */
+  trainThreads: number;
   workerName: string;
   rosterFile?: string;
   queuePrefix: string;
@@ -70,6 +92,12 @@ export interface AppConfig {
    * The container's grace period must exceed it by WORKER_STOP_MARGIN_MS.
    */
   workerShutdownGraceMs: number;
+  /**
+   * What the image's libtensorflow was built for (TF_CUDA_COMPUTE_CAPABILITIES, e.g.
+   * `sm_60,sm_70,sm_80,sm_89,compute_90`, and TF_CUDA_VERSION, e.g. `12.5`); undefined outside
+   * the GPU image. The worker logs its GPU against it at start.
+   */
+  libtensorflowCuda?: { computeCapabilities: string; cudaVersion: string };
 }
 
 /** What one student may use; admins are exempt (see README, "Limits"). */
@@ -81,8 +109,16 @@ export interface ClassLimits {
   /** API requests per student per minute: more answers 429 with Retry-After. */
   rateLimitPerMinute: number;
   maxEpochsPerJob: number;
-  /** epochs × training samples of one job. */
+  /**
+   * epochs × training samples of one job: the backstop for a run the API cannot estimate (no
+   * worker has measured any model on the backends at hand); an estimated run meets maxJobMinutes.
+   */
   maxSampleEpochsPerJob: number;
+  /**
+   * Minutes a run may be estimated to take (MAX_JOB_MINUTES, default 60): its FLOPs over the
+   * throughput the workers measured, on the fastest live worker (contracts' estimateRun).
+   */
+  maxJobMinutes: number;
   /**
    * Open socket.io connections per token on one API instance (admins included): the next
    * handshake gets `connect_error`. Counted per instance, so behind N instances a token may hold
@@ -110,6 +146,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     artifactsDir: path.resolve(cwd, e.ARTIFACTS_DIR ?? path.join(home, 'artifacts')),
     backend: e.TF_BACKEND,
     workerConcurrency: e.WORKER_CONCURRENCY,
+    trainThreads: e.TRAIN_THREADS ?? availableCores(),
     workerName: e.WORKER_NAME ?? `${os.hostname()}:${process.pid}`,
     rosterFile: e.CLASS_ROSTER ? path.resolve(cwd, e.CLASS_ROSTER) : undefined,
     queuePrefix: e.QUEUE_PREFIX,
@@ -120,8 +157,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
       maxEpochsPerJob: e.MAX_EPOCHS_PER_JOB,
       maxSampleEpochsPerJob: e.MAX_SAMPLE_EPOCHS_PER_JOB,
+      maxJobMinutes: e.MAX_JOB_MINUTES,
       maxSocketsPerToken: e.MAX_SOCKETS_PER_TOKEN,
     },
     workerShutdownGraceMs: e.WORKER_SHUTDOWN_GRACE_MS,
+    libtensorflowCuda: e.TF_CUDA_COMPUTE_CAPABILITIES ? { computeCapabilities: e.TF_CUDA_COMPUTE_CAPABILITIES.trim(), cudaVersion: e.TF_CUDA_VERSION! } : undefined,
   };
 }

@@ -4,3 +4,4 @@ export * from './process-errors';
 export * from './debian-package';
 export * from './file-lock';
 export * from './tokens';
+export * from './available-cores';

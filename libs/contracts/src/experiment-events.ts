@@ -29,6 +29,8 @@ export interface TrainingResult {
   confusionMatrix: number[][]; // [actual][predicted]
   samplesPerSec: number;
   backend: BackendName;
+  /** Threads that trained it: data-parallel replicas on wasm/cpu (TRAIN_THREADS), 1 on a native backend. Absent in runs of earlier versions. */
+  threads?: number;
   seconds: number;
   epochs: EpochSummary[];
 }
@@ -60,7 +62,8 @@ export interface ProgressEvent {
  */
 export type TrainingEvent =
   // warnings: what the student should know about the run's data (e.g. a non-canonical data set).
-  | { type: 'started'; backend: BackendName; worker?: string; params: number; trainSamples: number; testSamples: number; epochs: number; batches: number; warnings?: string[] }
+  // threads: how many threads train the run (data-parallel replicas on wasm/cpu; 1 on a native backend).
+  | { type: 'started'; backend: BackendName; threads?: number; worker?: string; params: number; trainSamples: number; testSamples: number; epochs: number; batches: number; warnings?: string[] }
   // A retried run continues from its checkpoint: training restarts inside epoch `fromEpoch`, after
   // `fromBatch` of its batches (0: at its start). Epochs before it are not reported again.
   | { type: 'resumed'; fromEpoch: number; fromBatch: number }

@@ -95,7 +95,7 @@ export function formatExperiment(e: ExperimentView, events: ExperimentEvent[] = 
     ...runWarnings(events).map((w) => field('warning', w)),
     list('training', h.training),
   ];
-  if (e.worker || e.backend) out.push(list('worker', [e.worker, e.backend ? `backend ${e.backend}` : undefined].filter(Boolean).join(', ')));
+  if (e.worker || e.backend) out.push(list('worker', [e.worker, e.backend ? `backend ${e.backend}` : undefined, threadsOf(events) > 1 ? `${threadsOf(events)} threads` : undefined].filter(Boolean).join(', ')));
   const epochs = finishedEpochs(e, events);
   if (epochs.length) {
     out.push(
@@ -169,3 +169,9 @@ const firstLine = (text: string, max: number) => {
   const line = text.split('\n')[0];
   return line.length > max ? `${line.slice(0, max - 1)}… (trainyard show)` : line;
 };
+
+/** Threads that train the run, from its latest `started` event (1 when none says: earlier versions). */
+function threadsOf(events: readonly ExperimentEvent[]): number {
+  const started = events.filter((ev): ev is Extract<ExperimentEvent, { type: 'started' }> => ev.type === 'started').at(-1);
+  return started?.threads ?? 1;
+}

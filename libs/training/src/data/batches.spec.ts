@@ -140,6 +140,22 @@ describe('iterateBatches', () => {
     expect(Array.from(test.subarray(0, size))).toEqual(Array.from(first));
   });
 
+  it('writes each batch into the buffers `into` gives (shared memory for the threads), with the same values', () => {
+    const set = randomSet(7, SMALL);
+    const fresh = [...iterateBatches(set, SMALL, { batchSize: 3, shuffle: true, rng: createRng(4), transforms: plain, train: true })];
+    const shared = { x: new Float32Array(new SharedArrayBuffer(3 * 4 * 4)), y: new Int32Array(new SharedArrayBuffer(3 * 4)) };
+    const sizes: number[] = [];
+    for (const batch of iterateBatches(set, SMALL, { batchSize: 3, shuffle: true, rng: createRng(4), transforms: plain, train: true, into: (n) => (sizes.push(n), shared) })) {
+      // Views of the given memory, not copies: a thread reading the buffer sees this batch.
+      expect(batch.x.buffer).toBe(shared.x.buffer);
+      expect(batch.y.buffer).toBe(shared.y.buffer);
+      const expected = fresh[sizes.length - 1];
+      expect(Array.from(batch.x)).toEqual(Array.from(expected.x));
+      expect(Array.from(batch.y)).toEqual(Array.from(expected.y));
+    }
+    expect(sizes).toEqual([3, 3, 1]);
+  });
+
   it('accepts a compiled plan and leaves the source bytes untouched', () => {
     const set = randomSet(20, SHAPE);
     const before = createHash('md5').update(set.images).digest('hex');

@@ -29,6 +29,13 @@ export interface BatchOptions {
   order?: Int32Array | null;
   /** Batches of this epoch already trained before a checkpoint; iteration starts after them (default 0). */
   startBatch?: number;
+  /**
+   * Where batch `n` samples are written (default: fresh arrays per batch). The data-parallel
+   * trainer passes views of its shared memory, so the one fused pass below is the only copy a
+   * batch makes on its way to the replicas. The arrays must hold at least n·H·W·C and n values;
+   * their contents are overwritten by the next batch.
+   */
+  into?: (n: number) => { x: Float32Array; y: Int32Array };
 }
 
 /** Batches per epoch, the last partial one included (drop_last=False). */
@@ -41,7 +48,7 @@ const isPlan = (t: TransformSettings | TransformPlan): t is TransformPlan => 'ta
 
 /**
  * One epoch of batches. Each batch gets its own arrays (the trainer may hand them to a tensor
- * without copying), and every sample is written in one pass: crop, flip, normalize and
+ * without copying), or the ones `into` gives, and every sample is written in one pass: crop, flip, normalize and
  * permutation fused into the copy, with no allocation per sample.
  */
 export function* iterateBatches(set: ImageSet, shape: ImageShape, options: BatchOptions): Generator<Batch> {
@@ -59,8 +66,7 @@ export function* iterateBatches(set: ImageSet, shape: ImageShape, options: Batch
   for (let b = options.startBatch ?? 0; b < count; b++) {
     const start = b * options.batchSize;
     const n = Math.min(options.batchSize, set.count - start);
-    const x = new Float32Array(n * size);
-    const y = new Int32Array(n);
+    const { x, y } = options.into ? sized(options.into(n), n, size) : { x: new Float32Array(n * size), y: new Int32Array(n) };
     for (let i = 0; i < n; i++) {
       const sample = order ? order[start + i] : start + i;
       y[i] = set.labels[sample];
@@ -75,6 +81,11 @@ export function* iterateBatches(set: ImageSet, shape: ImageShape, options: Batch
     }
     yield { x, y, n };
   }
+}
+
+function sized(buffers: { x: Float32Array; y: Int32Array }, n: number, size: number): { x: Float32Array; y: Int32Array } {
+  if (buffers.x.length < n * size || buffers.y.length < n) throw new RangeError(`batch buffers hold fewer than ${n} samples`);
+  return { x: buffers.x.subarray(0, n * size), y: buffers.y.subarray(0, n) };
 }
 
 type SampleWriter = (src: Uint8Array, from: number, out: Float32Array, to: number, top: number, left: number, flip: boolean) => void;

@@ -1,5 +1,5 @@
 import type { ExperimentSpec } from '@trainyard/contracts';
-import { batchCount, iterateBatches, type Batch } from '../data/batches';
+import { batchCount, iterateBatches, type Batch, type BatchOptions } from '../data/batches';
 import type { Dataset } from '../data/dataset.types';
 import { createRng, permutation, restoreRng, type RngState, type SeededRng } from '../random';
 import { compileTransforms } from '../transforms/transform-plan';
@@ -30,7 +30,7 @@ export function batchSources(dataset: Dataset, spec: ExperimentSpec) {
   // The order is drawn here, before the first batch, so that a checkpoint taken before any batch
   // of the epoch sees the generator already past it, as a resumed epoch (which replays the saved
   // order and draws nothing) will.
-  const train = (from?: EpochPosition): TrainEpoch => {
+  const train = (from?: EpochPosition, into?: BatchOptions['into']): TrainEpoch => {
     const order = from ? from.order : spec.shuffle ? permutation(dataset.train.count, rng) : null;
     const batches = iterateBatches(dataset.train, shape, {
       batchSize: spec.batchSize,
@@ -40,6 +40,7 @@ export function batchSources(dataset: Dataset, spec: ExperimentSpec) {
       train: true,
       order,
       startBatch: from?.startBatch ?? 0,
+      into,
     });
     return { order, batches };
   };

@@ -8,3 +8,4 @@ export * from './checkpoint';
 export * from './checkpoint-mismatch.error';
 export * from './non-finite-loss.error';
 export * from './non-finite-metric.error';
+export * from './data-parallel/replica-thread.error';

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import type { BackendName, EpochSummary, ExperimentSpec, TrainingEvent, TrainingResult } from '@trainyard/contracts';
+import { forwardFlopsPerSample, TRAINING_FLOPS_PER_FORWARD, type BackendName, type EpochSummary, type ExperimentSpec, type TrainingEvent, type TrainingResult } from '@trainyard/contracts';
 import { batchSources } from './batch-sources';
 import { loadDataset } from '../data/load-dataset';
 import type { Dataset } from '../data/dataset.types';
@@ -15,6 +15,8 @@ import { NonFiniteLossError } from './non-finite-loss.error';
 import { findNonFinite, NonFiniteMetricError } from './non-finite-metric.error';
 import { createOptimizer, optimizerState, restoreOptimizerState } from './optimizer.factory';
 import { IncompatibleSpecError, TrainingCancelledError, type TrainOptions } from './trainer.types';
+import { DATA_PARALLEL_BACKENDS, ReplicaPool } from './data-parallel/replica-pool';
+import { MIN_SHARD_TRAINING_FLOPS, replicasFor } from './data-parallel/shards';
 
 /**
  * Trains one experiment in this process: a fresh model per call, every tensor freed at the end,
@@ -25,7 +27,9 @@ import { IncompatibleSpecError, TrainingCancelledError, type TrainOptions } from
  * Throws TrainingCancelledError when `signal` aborts, IncompatibleSpecError when the spec cannot
  * train on its data, NonFiniteLossError at the first NaN/±Infinity training loss (naming its epoch
  * and batch), NonFiniteMetricError before any other non-finite number would be reported, and
- * CheckpointMismatchError when `checkpoint.dir` holds another spec's checkpoint.
+ * CheckpointMismatchError when `checkpoint.dir` holds another spec's checkpoint, and
+ * ReplicaThreadError when a data-parallel thread (`options.threads` > 1) throws or dies; every
+ * such thread is terminated before it returns or throws.
  */
 export async function trainExperiment(spec: ExperimentSpec, options: TrainOptions): Promise<TrainingResult> {
   // Every event, and the result, pass this one gate: no NaN or Infinity is ever reported (JSON
@@ -57,12 +61,16 @@ export async function trainExperiment(spec: ExperimentSpec, options: TrainOption
   const started = Date.now();
   const checkpointDir = options.checkpoint?.dir;
   const hash = checkpointDir ? specHash(spec) : '';
+  let pool: ReplicaPool | undefined;
   try {
     const resume = checkpointDir ? await resumeFrom(checkpointDir, hash, model, optimizer, sources) : null;
+    // After the resume: every replica starts from replica 0's weights and optimizer state.
+    pool = await startReplicas(spec, model, optimizer, input, options);
     const params = countParams(model);
     await emit({
       type: 'started',
       backend,
+      threads: pool?.threads ?? 1,
       worker: options.worker,
       params,
       trainSamples: dataset.train.count,
@@ -103,7 +111,7 @@ export async function trainExperiment(spec: ExperimentSpec, options: TrainOption
       // Only the first epoch of a resumed run continues mid-way; later ones start afresh. A saved
       // order counts even at batch 0: the generator it was drawn from has moved past it.
       const mid = resume && epoch === resume.epochsDone + 1 && (resume.batchesDone > 0 || resume.order !== null) ? resume : null;
-      const { order, batches } = sources.train(mid ? { order: mid.order, startBatch: mid.batchesDone } : undefined);
+      const { order, batches } = sources.train(mid ? { order: mid.order, startBatch: mid.batchesDone } : undefined, pool?.into);
       const epochStart = Date.now() - (mid?.running.trainMs ?? 0);
       // Loss and accuracy stay on the device until a report is due: reading every batch would
       // force a sync per step, which costs real throughput on a GPU.
@@ -157,7 +165,7 @@ export async function trainExperiment(spec: ExperimentSpec, options: TrainOption
           if (next.done) break;
           const batch = next.value;
           batchIndex++;
-          const { loss, correct } = trainStep(model, optimizer, batch, input);
+          const { loss, correct } = pool ? await parallelStep(pool, batch.n) : trainStep(model, optimizer, batch, input);
           pending.push({ loss, correct, n: batch.n, batch: batchIndex });
           const now = Date.now();
           const last = batchIndex === sources.trainBatches;
@@ -225,6 +233,7 @@ export async function trainExperiment(spec: ExperimentSpec, options: TrainOption
         confusionMatrix: test.confusionMatrix,
         samplesPerSec: trainSeconds > 0 ? (dataset.train.count * spec.epochs) / trainSeconds : 0,
         backend,
+        threads: pool?.threads ?? 1,
         seconds: (Date.now() - started) / 1000,
         epochs,
       };
@@ -234,9 +243,50 @@ export async function trainExperiment(spec: ExperimentSpec, options: TrainOption
     }
     throw new Error('unreachable: training ended without a final epoch');
   } finally {
+    await pool?.close();
     optimizer.dispose();
     model.dispose();
   }
+}
+
+/**
+ * The replica threads for `options.threads` > 1 on wasm or cpu; undefined for one thread, or on a
+ * native backend (which uses every core itself: logged, and the option ignored).
+ */
+async function startReplicas(
+  spec: ExperimentSpec,
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+  input: InputShape,
+  options: TrainOptions,
+): Promise<ReplicaPool | undefined> {
+  const requested = options.threads ?? 1;
+  if (!Number.isInteger(requested) || requested < 1) throw new RangeError(`threads must be a positive integer, got ${requested}`);
+  if (requested === 1) return undefined;
+  const backend = tf.getBackend();
+  if (!DATA_PARALLEL_BACKENDS.includes(backend)) {
+    options.log?.(`threads: ${requested} ignored: the ${backend} backend already uses every core`);
+    return undefined;
+  }
+  const perSample = TRAINING_FLOPS_PER_FORWARD * forwardFlopsPerSample(spec.model, input, input.numClasses);
+  const threads = replicasFor(requested, spec.batchSize, perSample);
+  if (threads < requested) {
+    const mflops = ((spec.batchSize * perSample) / 1e6).toFixed(1);
+    options.log?.(
+      `threads: ${threads} of ${requested}: a batch of ${spec.batchSize} is ${mflops} MFLOP of training, too little to share further ` +
+        `(a thread's shard needs ${MIN_SHARD_TRAINING_FLOPS / 1e6} MFLOP to gain)`,
+    );
+    if (threads === 1) return undefined;
+  }
+  const pool = await ReplicaPool.start(spec, model, optimizer, input, threads);
+  options.log?.(`threads: training on ${threads} data-parallel replicas (${backend})`);
+  return pool;
+}
+
+/** The batch's loss and correct count as tensors, as the one-thread step gives them to the caller. */
+async function parallelStep(pool: ReplicaPool, n: number): Promise<{ loss: tf.Scalar; correct: tf.Scalar }> {
+  const { loss, correct } = await pool.step(n);
+  return { loss: tf.scalar(loss), correct: tf.scalar(correct, 'int32') };
 }
 
 /** Throws NonFiniteMetricError naming the first NaN or ±Infinity in `value` (`at`: its path's head). */

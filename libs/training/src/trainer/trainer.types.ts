@@ -25,6 +25,15 @@ export interface TrainOptions {
    * deleteCheckpoint() once the run's outcome is stored.
    */
   checkpoint?: { dir: string };
+  /**
+   * Threads that train the run together, data-parallel (default 1: this thread alone). Above 1,
+   * on the wasm or cpu backend, each batch is split across this thread and `threads − 1` worker
+   * threads, each with its own TF.js, and their gradients averaged (see data-parallel/replica-pool.ts,
+   * which also says how BatchNorm statistics are kept). Deterministic for a given seed and thread
+   * count; without BatchNorm equal to one thread's run up to float rounding. Ignored, with one log
+   * line, on the native backends (tensorflow, tensorflow-gpu), which use every core already.
+   */
+  threads?: number;
 }
 
 // Defined in libs/contracts, so the worker and the CLI classify it by class without loading TF.js.
