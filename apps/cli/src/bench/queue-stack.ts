@@ -29,9 +29,14 @@ export interface QueueStack {
  * A private Redis, the API and one worker as real processes (the built JS, as the demo runs
  * them), all state in a fresh temp dir: nothing touches the project's own `.trainyard`.
  * `onStarted` receives the stop function as soon as there is something to stop, so a Ctrl-C
- * during start-up cleans up too.
+ * during start-up cleans up too. `settings` adds to (or overrides) the processes' environment,
+ * e.g. the worker's TF_BACKEND and TRAIN_THREADS.
  */
-export async function startQueueStack(log: (line: string) => void, onStarted: (stop: () => Promise<void>) => void): Promise<QueueStack> {
+export async function startQueueStack(
+  log: (line: string) => void,
+  onStarted: (stop: () => Promise<void>) => void,
+  settings: NodeJS.ProcessEnv = {},
+): Promise<QueueStack> {
   for (const main of [API_MAIN, WORKER_MAIN]) {
     if (!fs.existsSync(main)) throw new Error(`${path.relative(process.cwd(), main)} is missing: run \`npm run build\` first`);
   }
@@ -66,6 +71,7 @@ export async function startQueueStack(log: (line: string) => void, onStarted: (s
       RATE_LIMIT_PER_MINUTE: '1000000',
       // Likewise the per-token socket cap (default 20): the bench's hundreds of sockets share one student token.
       MAX_SOCKETS_PER_TOKEN: '10000',
+      ...settings,
     };
     const url = await startApiAndWorker(env, port, logDir, services);
     log(`API ${url} and one worker up (pids ${services.map((s) => s.child.pid).join(', ')}), Redis on port ${redis.port}`);

@@ -1,32 +1,12 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import * as os from 'node:os';
+import type { Command } from 'commander';
 import type { BackendName } from '@trainyard/contracts';
+import { instanceList, listOf, positive, threadCount } from '../bench/bench-args';
 import { BENCH_MODELS, DEFAULT_BACKENDS, type BenchModel } from '../bench/bench-models';
 import { DEFAULT_PYTHON } from '../bench/pytorch-throughput';
 import { integer } from './spec-options';
 
 const BENCH_BACKENDS: BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
-
-function listOf<T extends string>(choices: readonly T[]) {
-  return (value: string): T[] => {
-    const items = value.split(',').map((s) => s.trim()).filter(Boolean);
-    const bad = items.filter((s) => !(choices as readonly string[]).includes(s));
-    if (bad.length || !items.length) throw new InvalidArgumentError(`expected a comma-separated list of ${choices.join(', ')}`);
-    return [...new Set(items)] as T[];
-  };
-}
-
-function positive(value: string): number {
-  const n = integer(value);
-  if (n < 1) throw new InvalidArgumentError(`expected a whole number ≥ 1, got "${value}"`);
-  return n;
-}
-
-/** "1,2" → [1, 2], ascending, so extra API instances start only after the runs without them. */
-function instanceList(value: string): number[] {
-  const items = value.split(',').map((s) => s.trim());
-  if (!items.length || items.some((s) => s !== '1' && s !== '2')) throw new InvalidArgumentError('expected 1, 2 or 1,2');
-  return [...new Set(items.map(Number))].sort((a, b) => a - b);
-}
 
 interface QueueFlags {
   jobs: number;
@@ -44,22 +24,52 @@ interface QueueFlags {
 
 const progress = (line: string) => void process.stderr.write(`${line}\n`);
 
+/**
+ * Runs `body` with Ctrl-C / SIGTERM stopping what it started (the `stop` it registers through
+ * `onStop`: a private Redis, API and worker) before the process exits 130 / 143.
+ */
+async function stoppingOnSignal<T>(body: (onStop: (stop: () => Promise<void>) => void) => Promise<T>): Promise<T> {
+  let stop: (() => Promise<void>) | undefined;
+  let interrupted = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupted) return;
+    interrupted = true;
+    progress(`\n${signal}: stopping what the bench started…`);
+    void (stop?.() ?? Promise.resolve()).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await body((s) => (stop = s));
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
 export function registerBenchCommand(program: Command): void {
   const bench = program.command('bench').description('throughput tables: training steps (TF.js vs PyTorch), and the queue and socket path');
 
+  const cores = os.availableParallelism();
   bench
     .command('training', { isDefault: true })
-    .description('images/s of one training step of each course model, per TF.js backend, beside PyTorch measured in the same run')
-    .option('--backend <list>', `TF.js backends, comma-separated: ${BENCH_BACKENDS.join(', ')} (default: every available one of ${DEFAULT_BACKENDS.join(', ')})`, listOf(BENCH_BACKENDS))
+    .description(
+      'each course model: TF.js with 1 thread and with every thread beside PyTorch in the same run, TF.js ÷ PyTorch against the goals, where a step spends its time, and the queue overhead',
+    )
+    .option('--backend <list>', `TF.js backends, comma-separated: ${BENCH_BACKENDS.join(', ')} (default: every available one of ${DEFAULT_BACKENDS.join(', ')}); the first that runs gets the trainExperiment, profile and queue figures`, listOf(BENCH_BACKENDS))
     .option('--models <list>', `models, comma-separated (default: ${BENCH_MODELS.join(',')})`, listOf(BENCH_MODELS))
     .option('--steps <n>', 'timed steps per model (median taken)', positive, 20)
     .option('--vgg-steps <n>', 'timed steps for vgg16, which is slow', positive, 3)
     .option('--warmup <n>', 'untimed steps first (vgg16: at most 1)', integer, 2)
     .option('--max-seconds <n>', 'stop timing a model after this long (at least 3 steps)', positive, 20)
+    .option('--threads <n>', `the "all threads" count for TF.js and PyTorch: 1..${cores} or all`, threadCount(cores), cores)
+    .option('--train-seconds <n>', 'size each trainExperiment run to train about this long with every thread (at least 6 batches)', positive, 10)
+    .option('--no-profile', 'skip the forward/backward/optimizer/data breakdown')
     .option('--python <cmd>', 'the Python with torch', DEFAULT_PYTHON)
-    .option('--torch-threads <n>', 'PyTorch threads', positive, 2)
     .option('--no-pytorch', 'TF.js only')
-    .option('--json', 'one JSON object instead of the table')
+    .option('--queue-seconds <n>', 'queue overhead: about how long each of its two cnn runs trains', positive, 20)
+    .option('--no-queue-overhead', 'skip the queue-overhead run (it starts a private Redis, API and worker)')
+    .option('--json', 'one JSON object instead of the tables')
     .action(
       async (flags: {
         backend?: BackendName[];
@@ -68,25 +78,35 @@ export function registerBenchCommand(program: Command): void {
         vggSteps: number;
         warmup: number;
         maxSeconds: number;
+        threads: number;
+        trainSeconds: number;
+        profile: boolean;
         python: string;
-        torchThreads: number;
         pytorch: boolean;
+        queueSeconds: number;
+        queueOverhead: boolean;
         json?: boolean;
       }) => {
         // TF.js loads only for the commands that train (see main.ts).
         const { formatTrainingBench, runTrainingBench } = await import('../bench/training-bench');
-        const result = await runTrainingBench(
-          {
-            backends: flags.backend,
-            models: flags.models ?? BENCH_MODELS,
-            steps: flags.steps,
-            vggSteps: flags.vggSteps,
-            warmup: Math.max(0, flags.warmup),
-            maxSeconds: flags.maxSeconds,
-            python: flags.pytorch ? flags.python : undefined,
-            torchThreads: flags.torchThreads,
-          },
-          progress,
+        const result = await stoppingOnSignal((onStop) =>
+          runTrainingBench(
+            {
+              backends: flags.backend,
+              models: flags.models ?? BENCH_MODELS,
+              steps: flags.steps,
+              vggSteps: flags.vggSteps,
+              warmup: Math.max(0, flags.warmup),
+              maxSeconds: flags.maxSeconds,
+              threads: flags.threads,
+              trainSeconds: flags.trainSeconds,
+              profile: flags.profile,
+              python: flags.pytorch ? flags.python : undefined,
+              queueOverhead: flags.queueOverhead ? { seconds: flags.queueSeconds } : undefined,
+            },
+            progress,
+            onStop,
+          ),
         );
         process.stdout.write(flags.json ? `${JSON.stringify(result)}\n` : `\n${formatTrainingBench(result)}\n`);
       },
@@ -108,31 +128,14 @@ export function registerBenchCommand(program: Command): void {
     .option('--json', 'one JSON object instead of the tables')
     .action(async (flags: QueueFlags) => {
       const { formatQueueBench, runQueueBench } = await import('../bench/queue-bench');
-      let stop: (() => Promise<void>) | undefined;
-      let interrupted = false;
-      const onSignal = (signal: NodeJS.Signals) => {
-        if (interrupted) return;
-        interrupted = true;
-        progress(`\n${signal}: stopping the worker, the API and Redis…`);
-        void (stop?.() ?? Promise.resolve()).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
-      try {
-        const { experiments, watchers, rate, seconds, instances, ...rest } = flags;
-        const result = await runQueueBench(
-          { ...rest, warmup: Math.max(0, flags.warmup), class: { experiments, watchers, rate, seconds, instances } },
-          progress,
-          (s) => (stop = s),
-        );
-        process.stdout.write(flags.json ? `${JSON.stringify(result)}\n` : `\n${formatQueueBench(result)}\n`);
-        const f = result.fanout;
-        // Loss fails the command; a missed latency goal is a figure, reported in the table.
-        const classLost = result.classFanout.some((c) => c.delivered !== c.expected || c.loss.watchersIncomplete || c.loss.unexpected);
-        if (f.delivered !== f.expected || f.loss.missing || f.loss.duplicatesOrOutOfOrder || classLost) process.exitCode = 1;
-      } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-      }
+      const { experiments, watchers, rate, seconds, instances, ...rest } = flags;
+      const result = await stoppingOnSignal((onStop) =>
+        runQueueBench({ ...rest, warmup: Math.max(0, flags.warmup), class: { experiments, watchers, rate, seconds, instances } }, progress, onStop),
+      );
+      process.stdout.write(flags.json ? `${JSON.stringify(result)}\n` : `\n${formatQueueBench(result)}\n`);
+      const f = result.fanout;
+      // Loss fails the command; a missed latency goal is a figure, reported in the table.
+      const classLost = result.classFanout.some((c) => c.delivered !== c.expected || c.loss.watchersIncomplete || c.loss.unexpected);
+      if (f.delivered !== f.expected || f.loss.missing || f.loss.duplicatesOrOutOfOrder || classLost) process.exitCode = 1;
     });
 }
