@@ -40,12 +40,12 @@ describe('run estimates and MAX_JOB_MINUTES', () => {
 
   it("after a worker measured the model: the 201 carries the estimate, from the measured FLOP/s", async () => {
     const spec = presetSpec('mnist-fc', { limit: 2000, epochs: 2 });
-    // A completed run of 1 TFLOP in 100 s: 10 GFLOP/s on wasm.
-    await throughput.record('fc2layer', 'wasm', 1e12, 100);
+    // Completed runs at the preset's batch training at 10 GFLOP/s on wasm.
+    await throughput.record('fc2layer', 'wasm', spec.batchSize, 1e10);
     const res = await submit('alice', { preset: 'mnist-fc', limit: 2000, epochs: 2 });
     expect(res.status).toBe(201);
     const body: RunEstimate = res.body.estimate;
-    expect(body).toMatchObject({ basis: 'measured', backend: 'wasm', flopsPerSec: 1e10, runs: 1, samples: 2000, epochs: 2, flops: runWork(spec).flops });
+    expect(body).toMatchObject({ basis: 'measured', backend: 'wasm', flopsPerSec: 1e10, runs: 1, samples: 2000, epochs: 2, batchSize: 64, measuredBatch: 64, flops: runWork(spec).flops });
     expect(body.seconds).toBeCloseTo(runWork(spec).flops / 1e10, 6);
     expect(Date.parse(body.basis === 'measured' ? body.measuredAt : '')).toBeGreaterThan(Date.now() - 60_000);
   });
@@ -58,7 +58,7 @@ describe('run estimates and MAX_JOB_MINUTES', () => {
   it('a run estimated over MAX_JOB_MINUTES answers 400 naming its estimate and the limit; nothing is recorded or queued', async () => {
     const spec = presetSpec('cifar10-vgg16', { epochs: 10 });
     // vgg16 measured so that 10 CIFAR-10 epochs take 17 hours.
-    await throughput.record('vgg16', 'wasm', runWork(spec).flops, 17 * 3600);
+    await throughput.record('vgg16', 'wasm', spec.batchSize, runWork(spec).flops / (17 * 3600));
     const [before, records] = [await queueSize(h), await listed('bob')];
     const res = await submit('bob', { preset: 'cifar10-vgg16', epochs: 10 });
     expect(res.status).toBe(400);
@@ -72,6 +72,28 @@ describe('run estimates and MAX_JOB_MINUTES', () => {
     expect((await estimate('bob', { preset: 'cifar10-vgg16', epochs: 10 })).body).toMatchObject({ maxJobMinutes: 60, issues: res.body.issues });
     // Half the images for one epoch fits: about 54 min.
     expect((await submit('bob', { preset: 'cifar10-vgg16', epochs: 1, limit: 25_000 })).status).toBe(201);
+  });
+
+  it('a batch smaller than the measured one is estimated at no less time per step, and refused over the limit', async () => {
+    // The reviewer's run: cifar10-cnn measured at batch 64 so that 30 epochs take 13.9 min; at
+    // batch 1 it really trained at 328 img/s, about 91 min, yet was estimated 13.9 min and accepted.
+    const at64 = presetSpec('cifar10-cnn', { epochs: 30 });
+    await throughput.record('cifar-cnn', 'wasm', 64, runWork(at64).flops / (13.9 * 60));
+    expect((await estimate('alice', { preset: 'cifar10-cnn', epochs: 30 })).body).toMatchObject({ estimate: { basis: 'measured', measuredBatch: 64, batchSize: 64 }, issues: [] });
+    const [before, records] = [await queueSize(h), await listed('alice')];
+    const res = await submit('alice', { preset: 'cifar10-cnn', epochs: 30, batchSize: 1 });
+    expect(res.status).toBe(400);
+    expect(res.body.issues).toEqual([
+      { path: 'epochs', message: expect.stringMatching(/^estimated to take about 14 h 50 min \(measured on wasm at batch 64, scaled to batch 1\) for 30 epoch\(s\) × 50000 training images; at most 60 min per job/) },
+    ]);
+    expect(await queueSize(h)).toBe(before);
+    expect(await listed('alice')).toBe(records);
+    // A batch-1 run that did get measured (say, a TA's) is its own figure: the batch-64 estimate stays.
+    await throughput.record('cifar-cnn', 'wasm', 1, runWork(at64).flops / (91 * 60));
+    const after = (await estimate('alice', { preset: 'cifar10-cnn', epochs: 30 })).body.estimate as RunEstimate;
+    expect(after).toMatchObject({ measuredBatch: 64, runs: 1 });
+    expect(after.seconds).toBeCloseTo(13.9 * 60, 3);
+    expect((await estimate('alice', { preset: 'cifar10-cnn', epochs: 30, batchSize: 1 })).body.estimate).toMatchObject({ measuredBatch: 1, batchSize: 1 });
   });
 
   it('an admin is exempt, and sees the estimate; a suite returns an estimate per run', async () => {

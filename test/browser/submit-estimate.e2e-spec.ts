@@ -34,14 +34,14 @@ describeInBrowser('the submit form’s estimate (browser e2e)', () => {
     expect(await estimate.textContent()).toBe('Estimated time: no worker has measured this yet. The class’s limit of 60 min a run is not applied to it.');
 
     // The live worker trains on cpu: a measurement of the cnn there, 10 epochs of the bundled digits taking 12 minutes.
-    await throughput.record('cnn', 'cpu', runWork(presetSpec('mnist-cnn', { epochs: 10 })).flops, 12 * 60);
+    await throughput.record('cnn', 'cpu', 64, runWork(presetSpec('mnist-cnn', { epochs: 10 })).flops / (12 * 60));
     await page.fill('#field-epochs', '10');
     await page.waitForSelector('[data-testid=estimate][data-basis=measured]');
     expect(await estimate.textContent()).toBe('Estimated time: about 12 min (measured on cpu). The class allows at most 60 min a run.');
     expect(await page.isDisabled('[data-testid=submit]')).toBe(false);
 
     // VGG measured at 17 h for 10 CIFAR-10 epochs.
-    await throughput.record('vgg16', 'cpu', runWork(presetSpec('cifar10-vgg16', { epochs: 10 })).flops, 17 * 3600);
+    await throughput.record('vgg16', 'cpu', 128, runWork(presetSpec('cifar10-vgg16', { epochs: 10 })).flops / (17 * 3600));
     await page.click('[data-preset=cifar10-vgg16]');
     await page.fill('#field-epochs', '10');
     await page.waitForSelector('[data-testid=estimate][data-over=true]');

@@ -19,10 +19,14 @@ import { BACKEND_SELECTION, TRAINER } from './worker.tokens';
 
 /**
  * What a job returns to BullMQ. `imageEpochs` (images loaded × epochs) and `flops` (contracts'
- * runWork of the images loaded) are the work one attempt did from scratch, the divisors of the
- * duration rate and of the measured throughput; absent after a resume, which did only part of it.
+ * runWork of the images loaded) are the work one attempt did from scratch (imageEpochs is the
+ * divisor of the duration rate); `batchSize` (runWork's) and `trainingFlopsPerSec` (training
+ * FLOPs per image × the trainer's samplesPerSec) are what the throughput store records. All absent
+ * after a resume, which did only part of the work.
  */
-export type TrainJobOutcome = { outcome: 'completed'; testAccuracy: number; imageEpochs?: number; flops?: number } | { outcome: 'cancelled' | 'skipped'; status?: string };
+export type TrainJobOutcome =
+  | { outcome: 'completed'; testAccuracy: number; imageEpochs?: number; flops?: number; batchSize?: number; trainingFlopsPerSec?: number }
+  | { outcome: 'cancelled' | 'skipped'; status?: string };
 
 /** How soon a job deferred by its owner's running limit is looked at again. */
 export const RUNNING_LIMIT_RECHECK_MS = 2000;
@@ -115,7 +119,7 @@ export class TrainExperimentHandler implements OnModuleInit {
         const fence = token ? { lockKey: this.queue.toKey(`${job.id}:lock`), token } : undefined;
         const outcome = await this.train(id, spec, signal, (reason) => local.abort(reason), log, fence);
         if (outcome.outcome === 'completed' && outcome.imageEpochs) await this.recordDuration(runKind(spec), startedAt, outcome.imageEpochs, log);
-        if (outcome.outcome === 'completed' && outcome.flops) await this.recordThroughput(spec, startedAt, outcome.flops, log);
+        if (outcome.outcome === 'completed' && outcome.trainingFlopsPerSec && outcome.batchSize) await this.recordThroughput(spec, outcome.batchSize, outcome.trainingFlopsPerSec, log);
         return outcome;
       } catch (err) {
         if (err instanceof FencedOutError) return await this.afterAbort(job, token, AbortReason.LockLost, log);
@@ -193,13 +197,14 @@ export class TrainExperimentHandler implements OnModuleInit {
   }
 
   /**
-   * Feeds the API's run estimates (contracts' estimateRun): the FLOP/s of this run on this
-   * worker's backend, the one its heartbeat names, over its whole time here (data loading, test
-   * passes and checkpoints included, as they are part of what a run costs).
+   * Feeds the API's run estimates (contracts' estimateRun): this run's training FLOP/s, for its
+   * model and batch size on this worker's backend (the one its heartbeat names). From the
+   * trainer's training time, not the handler's wall time: in a short run, process start-up and
+   * data loading would be most of that, and long runs would then be over-estimated. The estimate
+   * charges the test passes at the same rate (runWork's flops).
    */
-  private async recordThroughput(spec: ExperimentSpec, startedAt: number, flops: number, log: Logger) {
-    const seconds = (performance.now() - startedAt) / 1000;
-    await this.throughput.record(spec.model.type, this.backend.backend, flops, seconds).catch((err) => log.warn({ err }, 'throughput not recorded'));
+  private async recordThroughput(spec: ExperimentSpec, batchSize: number, flopsPerSec: number, log: Logger) {
+    await this.throughput.record(spec.model.type, this.backend.backend, batchSize, flopsPerSec).catch((err) => log.warn({ err }, 'throughput not recorded'));
   }
 
   private async train(
@@ -250,7 +255,8 @@ export class TrainExperimentHandler implements OnModuleInit {
     log.info({ testAccuracy: result.testAccuracy, seconds: result.seconds }, 'training completed');
     const imageEpochs = result.trainSamples * spec.epochs;
     if (resumed || !(imageEpochs > 0)) return { outcome: 'completed', testAccuracy: result.testAccuracy };
-    return { outcome: 'completed', testAccuracy: result.testAccuracy, imageEpochs, flops: runWork(spec, result.trainSamples, result.testSamples).flops };
+    const work = runWork(spec, result.trainSamples, result.testSamples);
+    return { outcome: 'completed', testAccuracy: result.testAccuracy, imageEpochs, flops: work.flops, batchSize: work.batchSize, trainingFlopsPerSec: work.flopsPerSample * result.samplesPerSec };
   }
 
   private async afterAbort(job: Job<TrainJobData>, token: string | undefined, reason: string, log: Logger): Promise<TrainJobOutcome> {

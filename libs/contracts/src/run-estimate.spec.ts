@@ -4,14 +4,15 @@ import { forwardFlopsPerSample } from './model-layers';
 import { describeEstimate, estimateRun, formatDuration, NO_MEASUREMENT, overTimeLimit, runWork, type ThroughputMeasurement } from './run-estimate';
 
 const at = '2026-12-01T00:00:00.000Z';
-const m = (model: ThroughputMeasurement['model'], backend: string, flopsPerSec: number): ThroughputMeasurement => ({ model, backend, flopsPerSec, runs: 3, updatedAt: at });
+/** A measurement; batch 128 by default, the VGG preset's, so that most tests need no scaling. */
+const m = (model: ThroughputMeasurement['model'], backend: string, flopsPerSec: number, batchSize = 128): ThroughputMeasurement => ({ model, backend, batchSize, flopsPerSec, runs: 3, updatedAt: at });
 
 describe('runWork', () => {
   it('counts every epoch: training images at 3× the forward FLOPs, test images at 1×', () => {
     const spec = presetSpec('cifar10-vgg16', { epochs: 10 });
     const forward = forwardFlopsPerSample(spec.model, { height: 32, width: 32, channels: 3 });
     const work = runWork(spec);
-    expect(work).toEqual({ flopsPerSample: 3 * forward, forwardFlopsPerSample: forward, samples: TRAIN_SAMPLES.cifar10, testSamples: TEST_SAMPLES.cifar10, epochs: 10, flops: 10 * (50_000 * 3 * forward + 10_000 * forward) });
+    expect(work).toEqual({ flopsPerSample: 3 * forward, forwardFlopsPerSample: forward, samples: TRAIN_SAMPLES.cifar10, testSamples: TEST_SAMPLES.cifar10, epochs: 10, batchSize: 128, flops: 10 * (50_000 * 3 * forward + 10_000 * forward) });
     // VGG-11-shaped on 32×32: about 0.31 GFLOPs forward per image (2 × 153 M multiply-adds).
     expect(forward / 1e9).toBeCloseTo(0.306, 2);
   });
@@ -20,6 +21,12 @@ describe('runWork', () => {
     const spec = presetSpec('mnist-cnn', { limit: 500, testLimit: 100, epochs: 2 });
     expect(runWork(spec)).toMatchObject({ samples: 500, testSamples: 100 });
     expect(runWork(spec, 400, 50)).toMatchObject({ samples: 400, testSamples: 50, flops: 2 * (400 * runWork(spec).flopsPerSample + 50 * runWork(spec).forwardFlopsPerSample) });
+  });
+
+  it('trains in batches of at most the images there are: a batch past them is one step of all of them', () => {
+    expect(runWork(presetSpec('mnist-cnn', { limit: 500, batchSize: 32 }))).toMatchObject({ batchSize: 32 });
+    expect(runWork(presetSpec('mnist-cnn', { limit: 500, batchSize: 1024 }))).toMatchObject({ batchSize: 500 });
+    expect(runWork(presetSpec('mnist-cnn', { limit: 500, batchSize: 1024 }), 300)).toMatchObject({ batchSize: 300 });
   });
 });
 
@@ -59,6 +66,59 @@ describe('estimateRun', () => {
     expect(overTimeLimit(e, 10)).toBe(false);
     expect(overTimeLimit(e, 9.99)).toBe(true);
     expect(describeEstimate(e)).toBe('about 10 min (measured on wasm)');
+  });
+});
+
+describe('estimateRun across batch sizes', () => {
+  // Per-step overhead (kernel launches, the optimizer, the event loop) does not shrink with the
+  // batch, so a run's speed depends on its batch as much as on its model: the reviewer's
+  // cifar10-cnn at batch 1 was estimated 13.9 min from batch-64 runs and took about 91 min.
+  const batch1 = presetSpec('cifar10-cnn', { batchSize: 1, epochs: 30 });
+  const batch64 = presetSpec('cifar10-cnn', { batchSize: 64, epochs: 30 });
+  const flops = runWork(batch64).flops;
+  /** The cifar-cnn measured at batch 64 so that the batch-64 run takes 13.9 min. */
+  const at64 = m('cifar-cnn', 'wasm', flops / (13.9 * 60), 64);
+
+  it('scales a measurement down to a smaller batch: at most the same time per step, so 64× the time per image at batch 1', () => {
+    expect(runWork(batch1).flops).toBe(flops);
+    const e = estimateRun(batch1, [at64], ['wasm']);
+    expect(e).toMatchObject({ basis: 'measured', backend: 'wasm', batchSize: 1, measuredBatch: 64, flopsPerSec: at64.flopsPerSec / 64 });
+    expect(e.seconds).toBeCloseTo(64 * 13.9 * 60, 3);
+    expect(overTimeLimit(e, 60)).toBe(true);
+    expect(describeEstimate(e)).toBe('about 14 h 50 min (measured on wasm at batch 64, scaled to batch 1)');
+  });
+
+  it('uses the measured rate for a batch at least as big as the measured one (bigger batches amortise the per-step overhead)', () => {
+    const e = estimateRun(presetSpec('cifar10-cnn', { batchSize: 256, epochs: 30 }), [at64], ['wasm']);
+    expect(e).toMatchObject({ basis: 'measured', batchSize: 256, measuredBatch: 64, flopsPerSec: at64.flopsPerSec });
+    expect(describeEstimate(e)).toBe('about 14 min (measured on wasm at batch 64, used for batch 256)');
+    // The same batch: nothing to say about it.
+    expect(describeEstimate(estimateRun(batch64, [at64], ['wasm']))).toBe('about 14 min (measured on wasm)');
+  });
+
+  it('a batch-1 measurement does not change a batch-64 estimate, even when it is the faster one', () => {
+    const alone = estimateRun(batch64, [at64], []);
+    const beside = estimateRun(batch64, [at64, m('cifar-cnn', 'wasm', at64.flopsPerSec * 2, 1), m('cifar-cnn', 'wasm', at64.flopsPerSec / 4, 1)], []);
+    expect(beside).toEqual(alone);
+    expect(alone.seconds).toBeCloseTo(13.9 * 60, 3);
+  });
+
+  it('picks, per backend, the measurement with the nearest batch size (by ratio), then the fastest backend', () => {
+    const list = [m('cifar-cnn', 'wasm', 1e9, 1), m('cifar-cnn', 'wasm', 8e9, 32), m('cifar-cnn', 'wasm', 12e9, 256)];
+    const at = (batchSize: number, measurements = list) => estimateRun(presetSpec('cifar10-cnn', { batchSize }), measurements, []);
+    expect(at(64)).toMatchObject({ measuredBatch: 32, flopsPerSec: 8e9 });
+    expect(at(16)).toMatchObject({ measuredBatch: 32, flopsPerSec: 8e9 / 2 });
+    expect(at(2)).toMatchObject({ measuredBatch: 1, flopsPerSec: 1e9 });
+    expect(at(512)).toMatchObject({ measuredBatch: 256, flopsPerSec: 12e9 });
+    // Another backend measured only at batch 1 is compared at its own nearest batch, not at 64's figure.
+    expect(at(64, [...list, m('cifar-cnn', 'tensorflow', 6e9, 1)])).toMatchObject({ backend: 'wasm', measuredBatch: 32 });
+    expect(at(64, [...list, m('cifar-cnn', 'tensorflow', 9e9, 64)])).toMatchObject({ backend: 'tensorflow', measuredBatch: 64, flopsPerSec: 9e9 });
+  });
+
+  it('scales a rough estimate the same way, and says so', () => {
+    const e = estimateRun(batch1, [m('cnn', 'wasm', at64.flopsPerSec, 64)], ['wasm']);
+    expect(e).toMatchObject({ basis: 'rough', fromModel: 'cnn', measuredBatch: 64, batchSize: 1, flopsPerSec: at64.flopsPerSec / 64 });
+    expect(describeEstimate(e)).toBe('about 14 h 50 min (rough: from other models on wasm, measured at batch 64, scaled to batch 1)');
   });
 });
 

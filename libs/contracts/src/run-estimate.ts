@@ -8,16 +8,21 @@ import { forwardFlopsPerSample, TRAINING_FLOPS_PER_FORWARD } from './model-layer
 // and dashboard describe it with describeEstimate.
 
 /**
- * What the workers measured for one model type on one backend: the effective FLOP/s of completed
- * runs (runFlops of the images they really loaded ÷ the run's wall time on the worker, data
- * loading, test passes and checkpoints included), smoothed over runs. Resumed attempts, which did
- * only part of the work in their time, are not measured.
+ * What the workers measured for one model type on one backend at one batch size: the training
+ * FLOP/s of completed runs (TRAINING_FLOPS_PER_FORWARD × forward FLOPs per image × the trainer's
+ * `samplesPerSec`, i.e. training images × epochs over the training seconds: process start-up,
+ * data loading, test passes and checkpoints excluded), smoothed over runs. Keyed by batch size
+ * because per-step overhead makes a small batch train far fewer images a second (cifar10-cnn at
+ * batch 1: about a sixth of its batch-64 rate), so one unusual run must not move the others'
+ * figure. Resumed attempts, which did only part of the work, are not measured.
  */
 export interface ThroughputMeasurement {
   model: ModelType;
   /** The TF.js backend the runs trained on (`wasm`, `tensorflow`, …). */
   backend: string;
-  /** Exponentially smoothed FLOP/s (weight of a new run: THROUGHPUT_SMOOTHING). */
+  /** The training batch of the runs (RunWork.batchSize: the spec's, or all the images when fewer). */
+  batchSize: number;
+  /** Exponentially smoothed training FLOP/s (weight of a new run: THROUGHPUT_SMOOTHING). */
   flopsPerSec: number;
   /** How many runs the value is made of. */
   runs: number;
@@ -39,6 +44,8 @@ export interface RunWork {
   /** Test images, evaluated after every epoch. */
   testSamples: number;
   epochs: number;
+  /** Images per training step: the spec's batchSize, or all of `samples` when there are fewer (one step an epoch). */
+  batchSize: number;
   /** The whole run. */
   flops: number;
 }
@@ -50,17 +57,25 @@ export interface RunWork {
 export function runWork(spec: ExperimentSpec, samples = trainSampleCount(spec), testSamples = testSampleCount(spec)): RunWork {
   const forward = forwardFlopsPerSample(spec.model, imageShape(spec.dataset, spec.model.type));
   const flopsPerSample = TRAINING_FLOPS_PER_FORWARD * forward;
-  return { flopsPerSample, forwardFlopsPerSample: forward, samples, testSamples, epochs: spec.epochs, flops: spec.epochs * (samples * flopsPerSample + testSamples * forward) };
+  const batchSize = Math.max(1, Math.min(spec.batchSize, samples));
+  return { flopsPerSample, forwardFlopsPerSample: forward, samples, testSamples, epochs: spec.epochs, batchSize, flops: spec.epochs * (samples * flopsPerSample + testSamples * forward) };
 }
 
 /**
  * A run's estimated time on a worker, and what it rests on:
  * - `measured`: this model's measured FLOP/s on `backend`;
  * - `rough`: no worker has measured this model on the backends at hand, so the fastest FLOP/s
- *   measured there for another model (`fromModel`) stands in. Optimistic on purpose: a run
- *   refused on it is over the limit even at the best speed seen on that backend;
+ *   measured there for another model (`fromModel`) stands in. It can be wrong either way (a
+ *   bigger conv net keeps the cores busier than a small CNN and reaches more FLOP/s; a dense
+ *   model, fewer), yet the time limit applies to it: one short run of each course model on a new
+ *   deployment replaces it with a measurement;
  * - `none`: no measurement at all on those backends: no time (`seconds: null`), and the class's
  *   time limit is not applied (MAX_SAMPLE_EPOCHS_PER_JOB still is).
+ * `measured` and `rough` come from the measurement whose batch is nearest the run's (by ratio),
+ * at `measuredBatch`: for a smaller run batch b < measuredBatch the rate is scaled by
+ * b / measuredBatch (the same time per step at most: per-step overhead does not shrink with the
+ * batch, so this bounds the time from above), for b ≥ measuredBatch it is used as it is (a bigger
+ * batch amortises the overhead). `flopsPerSec` is the rate applied, after that scaling.
  */
 export type RunEstimate = RunWork &
   (
@@ -69,6 +84,8 @@ export type RunEstimate = RunWork &
         seconds: number;
         backend: string;
         flopsPerSec: number;
+        /** The batch size of the measurement used (`batchSize` is the run's). */
+        measuredBatch: number;
         /** ISO time of the measurement used. */
         measuredAt: string;
         /** Runs behind the measurement. */
@@ -81,28 +98,56 @@ export type RunEstimate = RunWork &
 
 export const NO_MEASUREMENT = 'no worker has measured this yet';
 
+/** A measurement applied to a run batch: the FLOP/s it stands for there (see RunEstimate). */
+interface Applied {
+  m: ThroughputMeasurement;
+  flopsPerSec: number;
+}
+
+/** How far apart two batch sizes are, by ratio: 32 is as near 64 as 128 is. */
+const batchDistance = (a: number, b: number) => Math.abs(Math.log(a / b));
+
+/**
+ * For each (backend, model) in `list`, the measurement with the batch nearest `batchSize`, scaled
+ * to it (RunEstimate); on a tie, the one giving the higher rate (both bound the time from above).
+ */
+function nearestBatch(list: readonly ThroughputMeasurement[], batchSize: number): Applied[] {
+  const best = new Map<string, Applied>();
+  for (const m of list) {
+    const applied = { m, flopsPerSec: batchSize < m.batchSize ? (m.flopsPerSec * batchSize) / m.batchSize : m.flopsPerSec };
+    const key = `${m.backend}/${m.model}`;
+    const cur = best.get(key);
+    const d = batchDistance(batchSize, m.batchSize);
+    const dc = cur && batchDistance(batchSize, cur.m.batchSize);
+    if (!cur || d < dc! || (d === dc && applied.flopsPerSec > cur.flopsPerSec)) best.set(key, applied);
+  }
+  return [...best.values()];
+}
+
 /**
  * Estimates a run on the fastest of `backends` (the live workers' backends; empty: no worker is
  * live, so every backend ever measured is considered): a run is refused by the time limit only if
- * no worker could finish it in time. Pure, so the API, tests and tools agree.
+ * no worker could finish it in time. Each backend is judged by its measurement nearest the run's
+ * batch (RunEstimate). Pure, so the API, tests and tools agree.
  */
 export function estimateRun(spec: ExperimentSpec, measurements: readonly ThroughputMeasurement[], backends: readonly string[]): RunEstimate {
   const work = runWork(spec);
-  const usable = measurements.filter((m) => m.flopsPerSec > 0 && (backends.length === 0 || backends.includes(m.backend)));
-  const fastest = (list: ThroughputMeasurement[]) => list.reduce<ThroughputMeasurement | undefined>((best, m) => (!best || m.flopsPerSec > best.flopsPerSec ? m : best), undefined);
-  const own = fastest(usable.filter((m) => m.model === spec.model.type));
+  const usable = measurements.filter((m) => m.flopsPerSec > 0 && m.batchSize > 0 && (backends.length === 0 || backends.includes(m.backend)));
+  const fastest = (list: Applied[]) => list.reduce<Applied | undefined>((best, a) => (!best || a.flopsPerSec > best.flopsPerSec ? a : best), undefined);
+  const own = fastest(nearestBatch(usable.filter((m) => m.model === spec.model.type), work.batchSize));
   const basis = own ? 'measured' : 'rough';
-  const chosen = own ?? fastest(usable);
+  const chosen = own ?? fastest(nearestBatch(usable, work.batchSize));
   if (!chosen) return { ...work, basis: 'none', seconds: null, reason: NO_MEASUREMENT };
   return {
     ...work,
     basis,
     seconds: work.flops / chosen.flopsPerSec,
-    backend: chosen.backend,
+    backend: chosen.m.backend,
     flopsPerSec: chosen.flopsPerSec,
-    measuredAt: chosen.updatedAt,
-    runs: chosen.runs,
-    ...(basis === 'rough' ? { fromModel: chosen.model } : {}),
+    measuredBatch: chosen.m.batchSize,
+    measuredAt: chosen.m.updatedAt,
+    runs: chosen.m.runs,
+    ...(basis === 'rough' ? { fromModel: chosen.m.model } : {}),
   };
 }
 
@@ -121,12 +166,16 @@ export function formatDuration(seconds: number): string {
 
 /**
  * An estimate in one line, as the CLI and the dashboard show it: `about 12 min (measured on wasm)`,
- * `about 3 h 10 min (rough: from other models on wasm)`, or `no worker has measured this yet`.
+ * `about 3 h 10 min (rough: from other models on wasm)`, or `no worker has measured this yet`;
+ * when the measurement's batch is not the run's, which one it was: `about 14 h 50 min (measured on
+ * wasm at batch 64, scaled to batch 1)`, `… (measured on wasm at batch 64, used for batch 256)`.
  */
 export function describeEstimate(estimate: RunEstimate): string {
   if (estimate.basis === 'none') return estimate.reason;
+  const { measuredBatch: from, batchSize: to } = estimate;
   const how = estimate.basis === 'measured' ? `measured on ${estimate.backend}` : `rough: from other models on ${estimate.backend}`;
-  return `about ${formatDuration(estimate.seconds)} (${how})`;
+  const batch = from === to ? '' : `${estimate.basis === 'measured' ? ' at' : ', measured at'} batch ${from}, ${to < from ? 'scaled to' : 'used for'} batch ${to}`;
+  return `about ${formatDuration(estimate.seconds)} (${how}${batch})`;
 }
 
 /** The body of `POST /api/experiments/estimate`: what submitting this spec now would meet. */

@@ -5,11 +5,14 @@ import { SMOOTHED_AVERAGE_LUA } from './fair-share.scripts';
 type ThroughputRedis = Redis & { trainyardRecordThroughput(key: string, field: string, flopsPerSec: number, weight: number, name: 'flopsPerSec', at: string): Promise<number> };
 
 /**
- * The training throughput the workers measure, per model type and backend, in one Redis hash
- * (`<prefix>:throughput`, field `<backend>/<model>`, value JSON `{flopsPerSec, runs, updatedAt}`).
- * Workers record a completed run's effective FLOP/s; the API estimates a new run's time from
- * them (contracts' estimateRun). Kept for good, like the run durations: a class's fleet changes
- * slowly, and a stale value is smoothed away by the next runs.
+ * The training throughput the workers measure, per model type, backend and batch size, in one
+ * Redis hash (`<prefix>:throughput`, field `<backend>/<model>/<batchSize>`, value JSON
+ * `{flopsPerSec, runs, updatedAt}`). Workers record a completed run's training FLOP/s; the API
+ * estimates a new run's time from them (contracts' estimateRun). Kept for good, like the run
+ * durations: a class's fleet changes slowly, and a stale value is smoothed away by the next runs.
+ * Fields of the first format, `<backend>/<model>`, are ignored: they mixed batch sizes and timed
+ * whole runs (start-up and data loading included), so they are not the same quantity; the next
+ * run of each model measures it again.
  */
 export class ThroughputStore {
   private readonly redis: ThroughputRedis;
@@ -22,23 +25,28 @@ export class ThroughputStore {
   }
 
   /**
-   * Folds in one completed run: `flops` (contracts' runWork of the images it loaded) done in
-   * `seconds` of wall time on a worker of `backend`. Returns the number of runs measured so far
-   * for that pair; a run with no work or no time is ignored (0).
+   * Folds in one completed run of `model` at training batch `batchSize` (contracts' RunWork
+   * batchSize) on a worker of `backend`: its training FLOP/s (see ThroughputMeasurement). Returns
+   * the number of runs measured so far for that model, backend and batch; a run with no rate or
+   * no batch is ignored (0).
    */
-  async record(model: ModelType, backend: string, flops: number, seconds: number, at = new Date()): Promise<number> {
-    if (!(flops > 0) || !(seconds > 0)) return 0;
+  async record(model: ModelType, backend: string, batchSize: number, flopsPerSec: number, at = new Date()): Promise<number> {
+    if (!(flopsPerSec > 0) || !Number.isFinite(flopsPerSec) || !(Number.isInteger(batchSize) && batchSize > 0)) return 0;
     // Atomic, as several workers may finish runs of one model at once (SMOOTHED_AVERAGE_LUA).
-    return this.redis.trainyardRecordThroughput(this.key, `${backend}/${model}`, flops / seconds, THROUGHPUT_SMOOTHING, 'flopsPerSec', at.toISOString());
+    return this.redis.trainyardRecordThroughput(this.key, `${backend}/${model}/${batchSize}`, flopsPerSec, THROUGHPUT_SMOOTHING, 'flopsPerSec', at.toISOString());
   }
 
-  /** Every measurement, for every model and backend. */
+  /** Every measurement, for every model, backend and batch size (fields of the first format left out). */
   async all(): Promise<ThroughputMeasurement[]> {
     const entries = await this.redis.hgetall(this.key);
-    return Object.entries(entries).map(([field, json]) => {
-      const slash = field.lastIndexOf('/');
-      const { flopsPerSec, runs, updatedAt } = JSON.parse(json) as Omit<ThroughputMeasurement, 'model' | 'backend'>;
-      return { backend: field.slice(0, slash), model: field.slice(slash + 1) as ModelType, flopsPerSec, runs, updatedAt };
+    return Object.entries(entries).flatMap(([field, json]) => {
+      // Split from the end: the batch, then the model; the backend is the rest.
+      const batchAt = field.lastIndexOf('/');
+      const modelAt = field.lastIndexOf('/', batchAt - 1);
+      const batchSize = Number(field.slice(batchAt + 1));
+      if (modelAt < 0 || !(Number.isInteger(batchSize) && batchSize > 0)) return [];
+      const { flopsPerSec, runs, updatedAt } = JSON.parse(json) as Pick<ThroughputMeasurement, 'flopsPerSec' | 'runs' | 'updatedAt'>;
+      return [{ backend: field.slice(0, modelAt), model: field.slice(modelAt + 1, batchAt) as ModelType, batchSize, flopsPerSec, runs, updatedAt }];
     });
   }
 }

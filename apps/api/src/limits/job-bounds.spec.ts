@@ -3,11 +3,12 @@ import { estimateRun, presetSpec, runWork, type ExperimentSpec, type ThroughputM
 import { jobBoundIssues } from './job-bounds';
 
 const limits = { maxEpochsPerJob: 30, maxSampleEpochsPerJob: 1_000_000, maxJobMinutes: 60 } as ClassLimits;
-const measured = (model: ThroughputMeasurement['model'], flopsPerSec: number): ThroughputMeasurement[] => [{ model, backend: 'wasm', flopsPerSec, runs: 1, updatedAt: '2026-12-01T00:00:00.000Z' }];
+/** One measurement, at the batch size of the spec it is for (no scaling). */
+const measured = (model: ThroughputMeasurement['model'], flopsPerSec: number, batchSize: number): ThroughputMeasurement[] => [{ model, backend: 'wasm', batchSize, flopsPerSec, runs: 1, updatedAt: '2026-12-01T00:00:00.000Z' }];
 /** No worker has measured anything: no estimate. */
 const unestimated = (spec: ExperimentSpec) => jobBoundIssues(spec, estimateRun(spec, [], []), limits);
 /** Measured so that the run is estimated at `minutes`. */
-const takingMinutes = (spec: ExperimentSpec, minutes: number) => jobBoundIssues(spec, estimateRun(spec, measured(spec.model.type, runWork(spec).flops / (minutes * 60)), []), limits);
+const takingMinutes = (spec: ExperimentSpec, minutes: number) => jobBoundIssues(spec, estimateRun(spec, measured(spec.model.type, runWork(spec).flops / (minutes * 60), spec.batchSize), []), limits);
 
 describe('jobBoundIssues', () => {
   it('accepts the course presets as they are', () => {
@@ -33,7 +34,7 @@ describe('jobBoundIssues', () => {
 
   it('applies a rough estimate (another model’s speed) as well', () => {
     const vgg = presetSpec('cifar10-vgg16', { epochs: 10 });
-    const rough = estimateRun(vgg, measured('cifar-cnn', runWork(vgg).flops / (2 * 3600)), []);
+    const rough = estimateRun(vgg, measured('cifar-cnn', runWork(vgg).flops / (2 * 3600), vgg.batchSize), []);
     expect(rough.basis).toBe('rough');
     expect(jobBoundIssues(vgg, rough, limits)).toEqual([{ path: 'epochs', message: expect.stringMatching(/^estimated to take about 2 h 00 min \(rough: from other models on wasm\)/) }]);
   });
