@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import { io } from 'socket.io-client';
 import request from 'supertest';
 import { TERMINAL_STATUSES, type ExperimentEvent } from '@trainyard/contracts';
+import { QueueName } from '@trainyard/training-queue';
 import { ExperimentStore, type ExperimentRecord } from '@trainyard/experiment-store';
 import { clientLog, subscribe, type TypedSocket } from '../../apps/api/testing/api-harness';
 import { watchExperiments } from '../../apps/cli/src/api/experiment-watcher';
@@ -270,11 +271,17 @@ describe('the roster, the running limit and fair share hold across instances', (
     const [bob] = await allCompleted([res.body.id]);
     const rest = await allCompleted(flood);
 
-    const bobStart = Date.parse(bob.startedAt!);
-    // Started after bob's submission but before bob's: at most the workers that took a job in the same moment.
-    const overtook = rest.filter((r) => Date.parse(r.startedAt!) >= submittedAt && Date.parse(r.startedAt!) < bobStart);
-    const after = rest.filter((r) => Date.parse(r.startedAt!) > bobStart);
-    process.stdout.write(`fair share: ${overtook.length} of alice's runs started between bob's submission and his start; ${after.length} after\n`);
+    // When each job was taken from the queue (BullMQ's processedOn), the scheduler's decision: a
+    // run's startedAt comes a second or more later, after its training process loaded its data,
+    // so a job taken just before bob's submission can report `started` after it.
+    const takenAt = async (id: string) => Number(await stack.client.hget(`${stack.prefix}:${QueueName.Training}:${id}`, 'processedOn'));
+    const bobTaken = await takenAt(bob.id);
+    const taken = await Promise.all(rest.map(async (r) => ({ id: r.id, at: await takenAt(r.id) })));
+    expect(taken.every((t) => t.at > 0) && bobTaken > 0).toBe(true);
+    // Taken after bob's submission but before bob's: at most the workers that took a job in the same moment.
+    const overtook = taken.filter((t) => t.at >= submittedAt && t.at < bobTaken);
+    const after = taken.filter((t) => t.at > bobTaken);
+    process.stdout.write(`fair share: ${overtook.length} of alice's runs were taken from the queue between bob's submission and his; ${after.length} after\n`);
     expect(overtook.length).toBeLessThanOrEqual(1);
     // Before the flood drained.
     expect(after.length).toBeGreaterThanOrEqual(3);

@@ -58,3 +58,13 @@ describe('TRAIN_THREADS', () => {
     expect(() => loadConfig({ TRAIN_THREADS: value })).toThrow(/TRAIN_THREADS/);
   });
 });
+
+describe('an empty variable', () => {
+  // Compose's `TRAIN_THREADS: ${TRAIN_THREADS:-}` passes an empty string when the .env lacks it.
+  it('takes the default, as an unset one does, for every variable', () => {
+    const empty = Object.fromEntries(CONFIG_ENV_VARS.map((name) => [name, '']));
+    const defaults = loadConfig({}, '/srv');
+    expect(loadConfig(empty, '/srv')).toEqual(defaults);
+    expect(loadConfig({ TRAIN_THREADS: '' }).trainThreads).toBe(availableCores());
+  });
+});

@@ -130,7 +130,10 @@ export interface ClassLimits {
 export class ConfigError extends Error {}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): AppConfig {
-  const parsed = EnvSchema.safeParse(env);
+  // An empty variable is an unset one, as a shell's `${VAR:-}` or compose's `VAR: ${VAR:-}` pass
+  // it on: it takes the default, rather than failing as an empty number or URL.
+  const set = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const parsed = EnvSchema.safeParse(set);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`Invalid environment: ${lines.join('; ')}`);

@@ -35,7 +35,7 @@ export interface TrainingBenchOptions {
 
 /** A cnn rate to size the queue-overhead run by when this run measured none (2-core wasm, 2026-11). */
 const FALLBACK_CNN_IMG_PER_SEC = 5000;
-const CPU_VGG_SKIP = 'skipped: the pure-JS cpu backend trains convolutions ~400× slower than PyTorch, so one VGG step takes minutes';
+const CPU_VGG_SKIP = 'skipped: the pure-JS cpu backend trains convolutions hundreds of times slower than PyTorch (see its cnn and cifar-cnn rows), so one VGG step takes minutes';
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 

@@ -28,12 +28,14 @@ describe('trainyard show', () => {
     for (const line of text.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
   });
 
-  it('names the threads a data-parallel run trains on, from its latest started event', () => {
+  it('names the threads a run trains on, from its latest started event', () => {
     const onWorker = run({ worker: 'w1', backend: 'wasm' } as Partial<ExperimentView>);
     const threads = (n: number, seq = 1) => ({ ...started(seq), backend: 'wasm', threads: n }) as ExperimentEvent;
     expect(unwrapped(formatExperiment(onWorker, [threads(2)], 80))).toMatch(/^worker {4}w1, backend wasm, 2 threads$/m);
     // A retry on a worker with another TRAIN_THREADS: the latest attempt counts.
-    expect(unwrapped(formatExperiment(onWorker, [threads(2), threads(1, 2)], 80))).toMatch(/^worker {4}w1, backend wasm$/m);
+    expect(unwrapped(formatExperiment(onWorker, [threads(2), threads(1, 2)], 80))).toMatch(/^worker {4}w1, backend wasm, 1 thread$/m);
+    // Runs of earlier versions say nothing of threads, and show nothing.
+    expect(unwrapped(formatExperiment(onWorker, [started(1)], 80))).toMatch(/^worker {4}w1, backend wasm$/m);
   });
 
   it('shows no warning line for a canonical set', () => {

@@ -95,7 +95,7 @@ export function formatExperiment(e: ExperimentView, events: ExperimentEvent[] = 
     ...runWarnings(events).map((w) => field('warning', w)),
     list('training', h.training),
   ];
-  if (e.worker || e.backend) out.push(list('worker', [e.worker, e.backend ? `backend ${e.backend}` : undefined, threadsOf(events) > 1 ? `${threadsOf(events)} threads` : undefined].filter(Boolean).join(', ')));
+  if (e.worker || e.backend) out.push(list('worker', [e.worker, e.backend ? `backend ${e.backend}` : undefined, threadsText(events)].filter(Boolean).join(', ')));
   const epochs = finishedEpochs(e, events);
   if (epochs.length) {
     out.push(
@@ -170,8 +170,8 @@ const firstLine = (text: string, max: number) => {
   return line.length > max ? `${line.slice(0, max - 1)}… (trainyard show)` : line;
 };
 
-/** Threads that train the run, from its latest `started` event (1 when none says: earlier versions). */
-function threadsOf(events: readonly ExperimentEvent[]): number {
-  const started = events.filter((ev): ev is Extract<ExperimentEvent, { type: 'started' }> => ev.type === 'started').at(-1);
-  return started?.threads ?? 1;
+/** "2 threads": what trains the run, from its latest `started` event; undefined when none says (earlier versions). */
+function threadsText(events: readonly ExperimentEvent[]): string | undefined {
+  const threads = events.filter((ev): ev is Extract<ExperimentEvent, { type: 'started' }> => ev.type === 'started').at(-1)?.threads;
+  return threads === undefined ? undefined : `${threads} thread${threads === 1 ? '' : 's'}`;
 }

@@ -135,7 +135,7 @@ class LinesView implements ProgressView {
     const line = (text: string): void => void this.stream.write(`${label}: ${text}\n`);
     switch (e.type) {
       case 'started':
-        line(`started on ${e.backend}${e.threads && e.threads > 1 ? ` (${e.threads} threads)` : ''}: ${e.params} params, ${e.trainSamples} train / ${e.testSamples} test samples, ${e.epochs} epoch(s) of ${e.batches} batches`);
+        line(`started on ${e.backend}${e.threads ? ` (${e.threads} thread${e.threads === 1 ? '' : 's'})` : ''}: ${e.params} params, ${e.trainSamples} train / ${e.testSamples} test samples, ${e.epochs} epoch(s) of ${e.batches} batches`);
         if (e.warnings?.length && !this.warned.has(label)) {
           this.warned.add(label);
           for (const warning of e.warnings) line(`warning: ${warning}`);

@@ -69,7 +69,7 @@ async function tryBackend(backend: BackendName): Promise<Attempt> {
       return tryWasm();
     case 'cpu':
       return (await activate('cpu'))
-        ? { ok: true, reason: 'pure-JavaScript kernels (slowest: ~400× slower than PyTorch on convolutions)' }
+        ? { ok: true, reason: 'pure-JavaScript kernels (slowest: hundreds of times slower than PyTorch on convolutions)' }
         : { ok: false, why: 'the cpu backend failed to start' };
   }
 }
@@ -135,7 +135,8 @@ async function tryWasm(): Promise<Attempt> {
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
   // Under Node the threaded build cannot start its workers (they load from a blob: URL), and
   // WASM_HAS_MULTITHREAD_SUPPORT is false there, so XNNPACK runs on one thread.
-  const threads = (await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')) ? 'multi-threaded' : 'one thread';
+  // A run may still use several cores: data-parallel replicas, each its own instance (TRAIN_THREADS).
+  const threads = (await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')) ? 'multi-threaded' : 'one thread per instance';
   return {
     ok: true,
     reason: `XNNPACK in WebAssembly (${simd ? 'SIMD' : 'no SIMD'}, ${threads}), plus Trainyard's Conv2DBackpropFilter and faster gradient kernels`,
