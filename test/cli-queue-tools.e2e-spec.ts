@@ -88,7 +88,8 @@ describe('trainyard queue tools (e2e)', () => {
     expect(await throughput.all()).toEqual([]);
     expect(await submitQueued([])).toMatch(/^estimate: no worker has measured this yet \(so the class’s time limit was not applied\)$/m);
 
-    expect((await trainyard('bob', ['submit', '--preset', 'mnist-fc', ...TINY, '--watch'])).code).toBe(0);
+    // 200 steps at the preset's batch of 64: a shorter run is not measured (the worker's MIN_MEASURED_STEPS).
+    expect((await trainyard('bob', ['submit', '--preset', 'mnist-fc', ...TINY, '--limit', '12800', '--watch'])).code).toBe(0);
     // Recorded by the worker just after it stores `completed`, which ends the watch.
     const measured = await until(measuredFc, 'the worker to record fc2layer’s throughput', 30_000);
     expect(measured).toMatchObject({ runs: 1, flopsPerSec: expect.any(Number) });

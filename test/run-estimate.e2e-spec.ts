@@ -74,7 +74,7 @@ describe('run estimates and MAX_JOB_MINUTES', () => {
     expect((await submit('bob', { preset: 'cifar10-vgg16', epochs: 1, limit: 25_000 })).status).toBe(201);
   });
 
-  it('a batch smaller than the measured one is estimated at no less time per step, and refused over the limit', async () => {
+  it('a batch smaller than the measured one is extrapolated ((b ÷ measured)^0.5), and refused over the limit', async () => {
     // The reviewer's run: cifar10-cnn measured at batch 64 so that 30 epochs take 13.9 min; at
     // batch 1 it really trained at 328 img/s, about 91 min, yet was estimated 13.9 min and accepted.
     const at64 = presetSpec('cifar10-cnn', { epochs: 30 });
@@ -84,7 +84,7 @@ describe('run estimates and MAX_JOB_MINUTES', () => {
     const res = await submit('alice', { preset: 'cifar10-cnn', epochs: 30, batchSize: 1 });
     expect(res.status).toBe(400);
     expect(res.body.issues).toEqual([
-      { path: 'epochs', message: expect.stringMatching(/^estimated to take about 14 h 50 min \(measured on wasm at batch 64, scaled to batch 1\) for 30 epoch\(s\) × 50000 training images; at most 60 min per job/) },
+      { path: 'epochs', message: expect.stringMatching(/^estimated to take about 1 h 51 min \(measured on wasm at batch 64, extrapolated to batch 1\) for 30 epoch\(s\) × 50000 training images; at most 60 min per job/) },
     ]);
     expect(await queueSize(h)).toBe(before);
     expect(await listed('alice')).toBe(records);
@@ -104,6 +104,20 @@ describe('run estimates and MAX_JOB_MINUTES', () => {
     const suite = await request(h.api.url).post('/api/suites/week2-mnist').set(auth('alice')).send({ limit: 100, epochs: 1 });
     expect(suite.status).toBe(201);
     expect(suite.body.experiments.map((e: { estimate: RunEstimate }) => e.estimate.basis)).toEqual(['measured', 'rough', 'measured', 'rough']);
+  });
+
+  it('a suite refused over MAX_JOB_MINUTES names which of its runs are over', async () => {
+    // The CNNs of week2-mnist (2nd and 4th) measured slow enough: 5 epochs of 1000 images take 2 h.
+    const cnn = presetSpec('mnist-cnn', { epochs: 5, limit: 1000 });
+    await throughput.record('cnn', 'wasm', cnn.batchSize, runWork(cnn).flops / (2 * 3600));
+    const before = await queueSize(h);
+    const res = await request(h.api.url).post('/api/suites/week2-mnist').set(auth('bob')).send({ limit: 1000, epochs: 5 });
+    expect(res.status).toBe(400);
+    expect(res.body.issues).toEqual([
+      { path: 'limit', message: expect.stringMatching(/^run 2 of 4 \(CNN\): estimated to take about 2 h 00 min/) },
+      { path: 'limit', message: expect.stringMatching(/^run 4 of 4 \(CNN, permuted pixels\): estimated to take about 2 h 00 min/) },
+    ]);
+    expect(await queueSize(h)).toBe(before);
   });
 
   it('the estimate route validates with the one schema, and is in the OpenAPI document', async () => {

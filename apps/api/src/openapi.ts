@@ -55,7 +55,7 @@ export function requestSchemas(): Record<string, Record<string, unknown>> {
         'How long a run is estimated to take: its FLOPs (`epochs` × (`samples` × `flopsPerSample` + `testSamples` × `forwardFlopsPerSample`); ' +
         'training ≈ 3 × the forward pass) over the FLOP/s the workers measured. `basis`: `measured` (this model on `backend`), ' +
         '`rough` (another model’s speed on `backend`, `fromModel`; can be wrong either way, and the time limit applies to it), or `none` (no worker has measured this yet: `seconds` null, `reason`; the time limit is not applied). ' +
-        'The measurement used is the one whose batch is nearest the run’s (`measuredBatch`); for a smaller run batch its FLOP/s is scaled by `batchSize` ÷ `measuredBatch` (no less time per step).',
+        'The rate at the run’s batch comes from the measurements at other batches: log-log interpolated between the two around it (`measuredBatch`, the nearer, and `otherBatch`), × (`batchSize` ÷ `measuredBatch`)^0.5 below the smallest, the largest’s rate above it; never slower for a bigger batch. An estimate, not a bound: the worker stops a run that passes MAX_JOB_MINUTES.',
       required: ['basis', 'seconds', 'flops', 'flopsPerSample', 'forwardFlopsPerSample', 'samples', 'testSamples', 'epochs', 'batchSize'],
       properties: {
         basis: { type: 'string', enum: ['measured', 'rough', 'none'] },
@@ -68,8 +68,9 @@ export function requestSchemas(): Record<string, Record<string, unknown>> {
         epochs: { type: 'integer' },
         batchSize: { type: 'integer', description: 'images per training step: the spec’s batchSize, or all the images when fewer' },
         backend: { type: 'string', description: 'the backend whose measurement was used (the fastest at hand)' },
-        flopsPerSec: { type: 'number', description: 'the FLOP/s applied: the measurement’s, scaled down when `batchSize` < `measuredBatch`' },
-        measuredBatch: { type: 'integer', description: 'the batch size of the measurement used' },
+        flopsPerSec: { type: 'number', description: 'the FLOP/s applied at `batchSize`' },
+        measuredBatch: { type: 'integer', description: 'the batch size of the measurement used (the nearer one when interpolated)' },
+        otherBatch: { type: 'integer', description: 'when interpolated between two measured batches: the other one' },
         measuredAt: { type: 'string', format: 'date-time' },
         runs: { type: 'integer', description: 'completed runs behind the measurement' },
         fromModel: { type: 'string', description: '`rough` only: the model whose speed stands in' },

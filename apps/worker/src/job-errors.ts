@@ -13,6 +13,8 @@ export const AbortReason = {
   RecordFinished: 'record-finished',
   /** BullMQ could not renew the job's lock: another worker may run it now. Stop, store nothing. */
   LockLost: 'lock-lost',
+  /** The attempt's training passed the job's `maxMinutes` (MAX_JOB_MINUTES): record `failed`, no retry. */
+  TimeLimit: 'time-limit',
 } as const;
 export type AbortReason = (typeof AbortReason)[keyof typeof AbortReason];
 

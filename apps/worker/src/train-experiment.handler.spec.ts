@@ -10,7 +10,7 @@ import { deleteKeys, testPrefix, until, useTestRedis } from '@trainyard/testing'
 import { DatasetDamagedError, DatasetMissingError, IncompatibleSpecError } from '@trainyard/training';
 import { BackendCrashedError } from './backend-crashed.error';
 import { AbortReason } from './job-errors';
-import { TrainExperimentHandler } from './train-experiment.handler';
+import { MIN_MEASURED_STEPS, TrainExperimentHandler } from './train-experiment.handler';
 import { reviveError, serializeError } from './training-process/training-process.protocol';
 import type { Trainer } from './trainer.port';
 import type { WorkerHeartbeatService } from './worker-heartbeat.service';
@@ -120,14 +120,15 @@ describe('TrainExperimentHandler', () => {
     // samplesPerSec is the trainer's training rate (test passes, data loading and start-up
     // excluded): the measurement comes from it, not from the handler's wall time, which in a
     // short run is mostly start-up (an fc2layer run measured 1.18 GFLOP/s on wall time, 2.3 steady).
-    const result = { testAccuracy: 0.5, seconds: 100, trainSamples: 2000, testSamples: 300, samplesPerSec: 500 } as TrainingResult;
+    // 20,000 images at batch 64: 313 steps, past MIN_MEASURED_STEPS.
+    const result = { testAccuracy: 0.5, seconds: 100, trainSamples: 20000, testSamples: 300, samplesPerSec: 500 } as TrainingResult;
     const trainer = async (_spec: unknown, opts: Parameters<Trainer['trainExperiment']>[1]) => {
-      await opts.onEvent!({ ...started, trainSamples: 2000 });
+      await opts.onEvent!({ ...started, trainSamples: 20000 });
       return result;
     };
     const id = await submitted();
     const spec = (await store.get(id))!.spec;
-    const work = runWork(spec, 2000, 300);
+    const work = runWork(spec, 20000, 300);
     const outcome = await handlerWith(trainer).handle(jobFor(id), 'token', undefined);
     expect(outcome).toMatchObject({ outcome: 'completed', flops: work.flops });
     const [measured, ...others] = await throughput.all();
@@ -148,6 +149,59 @@ describe('TrainExperimentHandler', () => {
     }).handle(jobFor(await submitted()), 'token', undefined);
     expect(resumed).not.toHaveProperty('flops');
     expect(await throughput.all()).toEqual(all);
+  });
+
+  it('does not measure a run too short to be past the warm-up (fewer than MIN_MEASURED_STEPS steps); one just past it is measured', async () => {
+    const throughput = new ThroughputStore(t.redis, { prefix });
+    // The reviewer's case: a 1-step run (limit 64 images, batch 64) measured a fifth of the
+    // steady rate, and eight of them cut the batch-64 figure from 5.37 to 1.08 GFLOP/s.
+    const runOf = (trainSamples: number) =>
+      handlerWith(async (_spec, opts) => {
+        await opts.onEvent!({ ...started, trainSamples });
+        return { testAccuracy: 0.5, seconds: 1, trainSamples, testSamples: 10, samplesPerSec: 50 } as TrainingResult;
+      });
+    const short = await submitted({ batchSize: 64, epochs: 1 });
+    await expect(runOf(64).handle(jobFor(short), 'token', undefined)).resolves.toMatchObject({ outcome: 'completed' });
+    // Steps are batches × epochs: 199 batches of one image over one epoch is one short.
+    await runOf(MIN_MEASURED_STEPS - 1).handle(jobFor(await submitted({ batchSize: 1, epochs: 1 })), 'token', undefined);
+    expect(await throughput.all()).toEqual([]);
+    // 100 images at batch 1 over 2 epochs: 200 steps.
+    await runOf(MIN_MEASURED_STEPS / 2).handle(jobFor(await submitted({ batchSize: 1, epochs: 2 })), 'token', undefined);
+    expect(await throughput.all()).toEqual([expect.objectContaining({ model: 'fc2layer', batchSize: 1, runs: 1 })]);
+  });
+
+  it("stops a run whose training passes the job's maxMinutes (MAX_JOB_MINUTES, set by the API): failed with the limit named, no retry", async () => {
+    const handler = handlerWith((async (_spec, opts) => {
+      await opts.onEvent!(started);
+      // Trains until told to stop: only the handler's own time limit can end this run.
+      await new Promise((resolve) => opts.signal!.addEventListener('abort', resolve));
+      throw new Error('aborted');
+    }) as Trainer['trainExperiment']);
+    const id = await submitted();
+    const job = jobFor(id, 0, { maxMinutes: 0.001 }); // 60 ms
+    const run = handler.handle(job, 'token', undefined);
+    await expect(run).rejects.toBeInstanceOf(UnrecoverableError);
+    const message = 'stopped after 0.001 min: this class allows at most 0.001 min per job (MAX_JOB_MINUTES); ask a TA to submit a longer run';
+    await expect(run).rejects.toThrow(message);
+    expect(await store.get(id)).toMatchObject({ status: 'failed', error: message });
+    expect(await types(id)).toEqual(['queued', 'started', 'failed']);
+    expect(job.moveToWait).not.toHaveBeenCalled();
+
+    // Without maxMinutes (an admin's run, or no estimate), nothing stops it but its end.
+    let finish!: () => void;
+    const unbounded = handlerWith(async (_spec, opts) => {
+      await opts.onEvent!(started);
+      await new Promise<void>((resolve) => (finish = resolve));
+      return { testAccuracy: 0.5, seconds: 1 } as TrainingResult;
+    });
+    const other = await submitted();
+    const running = unbounded.handle(jobFor(other), 'token', undefined);
+    await until(async () => (await types(other)).includes('started'), 'the unbounded run to start');
+    // Well past the other run's window: still running.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect((await store.get(other))!.status).toBe('running');
+    finish();
+    await expect(running).resolves.toMatchObject({ outcome: 'completed' });
   });
 
   it('parses the stored spec with the shared schema before training: one stored by an older version that fails it is failed at once', async () => {

@@ -22,7 +22,7 @@ import { BACKEND_SELECTION, TRAINER } from './worker.tokens';
  * runWork of the images loaded) are the work one attempt did from scratch (imageEpochs is the
  * divisor of the duration rate); `batchSize` (runWork's) and `trainingFlopsPerSec` (training
  * FLOPs per image × the trainer's samplesPerSec) are what the throughput store records. All absent
- * after a resume, which did only part of the work.
+ * after a resume, which did only part of the work; trainingFlopsPerSec also below MIN_MEASURED_STEPS.
  */
 export type TrainJobOutcome =
   | { outcome: 'completed'; testAccuracy: number; imageEpochs?: number; flops?: number; batchSize?: number; trainingFlopsPerSec?: number }
@@ -37,6 +37,14 @@ export const RUNNING_LIMIT_RECHECK_MS = 2000;
  * every backend it meets from being retried for ever.
  */
 export const MAX_BACKEND_CRASHES = 2;
+
+/**
+ * The fewest training steps (batches × epochs of one attempt) whose rate is recorded for the
+ * estimates. A shorter run is mostly V8/XNNPACK warm-up: in one process, from the bench, the
+ * course CNN's step took 9.6 ms over steps 3–22 and 5.8 ms over steps 200–250; eight 1-step runs
+ * cut a measured 5.37 GFLOP/s to 1.08. Such a run records nothing (logged at debug).
+ */
+export const MIN_MEASURED_STEPS = 200;
 
 /** How often an event that Redis could not take is tried again (ms); each try itself retries for ~1.5 s. */
 export const EVENT_RETRY_MS = 1000;
@@ -53,6 +61,8 @@ export const EVENT_RETRY_MS = 1000;
  * - the backend crashed (BackendCrashedError): `queued` is stored and the job goes back to the
  *   wait list without using an attempt, up to MAX_BACKEND_CRASHES, then `failed`; the worker
  *   probes its backend and exits for a restart if it can no longer compute.
+ * - its training on this attempt passed the job's `maxMinutes` (the class's MAX_JOB_MINUTES, set
+ *   by the API): stopped, `failed` stored with the limit named; UnrecoverableError, no retry.
  * - this worker lost the job's lock (lockRenewalFailed): training stops and nothing is stored,
  *   since the job may already be another worker's.
  * - anything else: retried with backoff (`queued` stored), `failed` on the last attempt.
@@ -117,7 +127,7 @@ export class TrainExperimentHandler implements OnModuleInit {
         const startedAt = performance.now();
         // Every event of this attempt is stored only while this worker holds the job's lock.
         const fence = token ? { lockKey: this.queue.toKey(`${job.id}:lock`), token } : undefined;
-        const outcome = await this.train(id, spec, signal, (reason) => local.abort(reason), log, fence);
+        const outcome = await this.train(id, spec, signal, (reason) => local.abort(reason), log, fence, job.data.maxMinutes);
         if (outcome.outcome === 'completed' && outcome.imageEpochs) await this.recordDuration(runKind(spec), startedAt, outcome.imageEpochs, log);
         if (outcome.outcome === 'completed' && outcome.trainingFlopsPerSec && outcome.batchSize) await this.recordThroughput(spec, outcome.batchSize, outcome.trainingFlopsPerSec, log);
         return outcome;
@@ -214,10 +224,16 @@ export class TrainExperimentHandler implements OnModuleInit {
     abort: (reason: AbortReason) => void,
     log: Logger,
     fence?: AppendFence,
+    maxMinutes?: number,
   ): Promise<TrainJobOutcome> {
     let resumed = false;
+    // The class's time limit, held here too: the estimate that let the run in can be wrong either
+    // way. Timed from this attempt's `started` (data loading and process start-up excluded, as in
+    // the estimate), so a resumed attempt gets a fresh window.
+    let timeLimit: NodeJS.Timeout | undefined;
     const onEvent = async (event: TrainingEvent) => {
       if (event.type === 'resumed') resumed = true;
+      if (event.type === 'started' && maxMinutes !== undefined && !timeLimit) timeLimit = setTimeout(() => abort(AbortReason.TimeLimit), maxMinutes * 60_000);
       let stored;
       try {
         stored = await this.appendWaitingOutOutage(id, event, signal, log, fence);
@@ -238,25 +254,33 @@ export class TrainExperimentHandler implements OnModuleInit {
       if (event.type === 'started') log.info({ backend: event.backend, batches: event.batches, epochs: event.epochs }, 'training started');
       if (event.type === 'epoch') log.info({ epoch: event.epoch, testAccuracy: event.testAccuracy, samplesPerSec: Math.round(event.samplesPerSec) }, 'epoch done');
     };
-    const result = await this.trainer.trainExperiment(spec, {
-      dataDir: this.config.dataDir,
-      signal,
-      onEvent,
-      saveTo: path.join(this.config.artifactsDir, id),
-      checkpoint: { dir: this.checkpointDir(id) },
-      worker: this.config.workerName,
-      backend: this.backend.backend,
-      // Data-parallel threads on wasm/cpu; the native backends ignore it (and log so).
-      threads: this.config.trainThreads,
-      log: (message: string) => log.info(message),
-    });
+    const result = await this.trainer
+      .trainExperiment(spec, {
+        dataDir: this.config.dataDir,
+        signal,
+        onEvent,
+        saveTo: path.join(this.config.artifactsDir, id),
+        checkpoint: { dir: this.checkpointDir(id) },
+        worker: this.config.workerName,
+        backend: this.backend.backend,
+        // Data-parallel threads on wasm/cpu; the native backends ignore it (and log so).
+        threads: this.config.trainThreads,
+        log: (message: string) => log.info(message),
+      })
+      .finally(() => clearTimeout(timeLimit));
     // The one writer of `completed`: the trainer returns its result and reports no `completed` itself.
     await this.appendWaitingOutOutage(id, { type: 'completed', result }, signal, log, fence);
     log.info({ testAccuracy: result.testAccuracy, seconds: result.seconds }, 'training completed');
     const imageEpochs = result.trainSamples * spec.epochs;
     if (resumed || !(imageEpochs > 0)) return { outcome: 'completed', testAccuracy: result.testAccuracy };
     const work = runWork(spec, result.trainSamples, result.testSamples);
-    return { outcome: 'completed', testAccuracy: result.testAccuracy, imageEpochs, flops: work.flops, batchSize: work.batchSize, trainingFlopsPerSec: work.flopsPerSample * result.samplesPerSec };
+    const steps = Math.ceil(work.samples / work.batchSize) * spec.epochs;
+    const done = { outcome: 'completed', testAccuracy: result.testAccuracy, imageEpochs, flops: work.flops, batchSize: work.batchSize } as const;
+    if (steps < MIN_MEASURED_STEPS) {
+      log.debug({ steps, minSteps: MIN_MEASURED_STEPS }, 'run too short to measure its throughput (warm-up): not recorded');
+      return done;
+    }
+    return { ...done, trainingFlopsPerSec: work.flopsPerSample * result.samplesPerSec };
   }
 
   private async afterAbort(job: Job<TrainJobData>, token: string | undefined, reason: string, log: Logger): Promise<TrainJobOutcome> {
@@ -274,6 +298,14 @@ export class TrainExperimentHandler implements OnModuleInit {
       await this.store.appendEvent(id, { type: 'cancelled', reason: 'cancelled while running' });
       log.info('cancelled while running');
       return { outcome: 'cancelled' };
+    }
+    if (reason === AbortReason.TimeLimit) {
+      const max = job.data.maxMinutes;
+      const message = `stopped after ${max} min: this class allows at most ${max} min per job (MAX_JOB_MINUTES); ask a TA to submit a longer run`;
+      await this.store.recordFailure(id, message);
+      log.warn({ maxMinutes: max }, 'over the time limit: training stopped, failed without retry');
+      // A retry would meet the same limit; the record is finished, so its checkpoint goes too.
+      throw new UnrecoverableError(message);
     }
     if (reason === AbortReason.LockLost) {
       // The lock expired (this process could not renew it in time), so BullMQ may have handed

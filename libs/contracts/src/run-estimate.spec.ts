@@ -1,7 +1,7 @@
 import { TEST_SAMPLES, TRAIN_SAMPLES } from './dataset-sizes';
 import { presetSpec } from './experiment-request';
 import { forwardFlopsPerSample } from './model-layers';
-import { describeEstimate, estimateRun, formatDuration, NO_MEASUREMENT, overTimeLimit, runWork, type ThroughputMeasurement } from './run-estimate';
+import { describeEstimate, estimateRun, formatDuration, NO_MEASUREMENT, overTimeLimit, runWork, SMALL_BATCH_EXPONENT, type ThroughputMeasurement } from './run-estimate';
 
 const at = '2026-12-01T00:00:00.000Z';
 /** A measurement; batch 128 by default, the VGG preset's, so that most tests need no scaling. */
@@ -79,16 +79,19 @@ describe('estimateRun across batch sizes', () => {
   /** The cifar-cnn measured at batch 64 so that the batch-64 run takes 13.9 min. */
   const at64 = m('cifar-cnn', 'wasm', flops / (13.9 * 60), 64);
 
-  it('scales a measurement down to a smaller batch: at most the same time per step, so 64× the time per image at batch 1', () => {
+  it('extrapolates below the smallest measured batch by (b ÷ measured)^0.5, not at the same time per step', () => {
+    // The reviewer's mnist-cnn at batch 1: scaled by b ÷ 64 it was estimated 46 min and ran 3.6.
     expect(runWork(batch1).flops).toBe(flops);
     const e = estimateRun(batch1, [at64], ['wasm']);
-    expect(e).toMatchObject({ basis: 'measured', backend: 'wasm', batchSize: 1, measuredBatch: 64, flopsPerSec: at64.flopsPerSec / 64 });
-    expect(e.seconds).toBeCloseTo(64 * 13.9 * 60, 3);
+    expect(e).toMatchObject({ basis: 'measured', backend: 'wasm', batchSize: 1, measuredBatch: 64, flopsPerSec: at64.flopsPerSec / 8 });
+    expect(e).not.toHaveProperty('otherBatch');
+    expect(e.seconds).toBeCloseTo(8 * 13.9 * 60, 3);
     expect(overTimeLimit(e, 60)).toBe(true);
-    expect(describeEstimate(e)).toBe('about 14 h 50 min (measured on wasm at batch 64, scaled to batch 1)');
+    expect(describeEstimate(e)).toBe('about 1 h 51 min (measured on wasm at batch 64, extrapolated to batch 1)');
+    expect(SMALL_BATCH_EXPONENT).toBe(0.5);
   });
 
-  it('uses the measured rate for a batch at least as big as the measured one (bigger batches amortise the per-step overhead)', () => {
+  it('uses the largest measured rate for a bigger batch (bigger batches amortise the per-step overhead)', () => {
     const e = estimateRun(presetSpec('cifar10-cnn', { batchSize: 256, epochs: 30 }), [at64], ['wasm']);
     expect(e).toMatchObject({ basis: 'measured', batchSize: 256, measuredBatch: 64, flopsPerSec: at64.flopsPerSec });
     expect(describeEstimate(e)).toBe('about 14 min (measured on wasm at batch 64, used for batch 256)');
@@ -103,22 +106,42 @@ describe('estimateRun across batch sizes', () => {
     expect(alone.seconds).toBeCloseTo(13.9 * 60, 3);
   });
 
-  it('picks, per backend, the measurement with the nearest batch size (by ratio), then the fastest backend', () => {
-    const list = [m('cifar-cnn', 'wasm', 1e9, 1), m('cifar-cnn', 'wasm', 8e9, 32), m('cifar-cnn', 'wasm', 12e9, 256)];
+  it('interpolates log-log between the two measured batches around the run’s, then picks the fastest backend', () => {
+    const list = [m('cifar-cnn', 'wasm', 1e9, 1), m('cifar-cnn', 'wasm', 8e9, 64), m('cifar-cnn', 'wasm', 12e9, 256)];
     const at = (batchSize: number, measurements = list) => estimateRun(presetSpec('cifar10-cnn', { batchSize }), measurements, []);
-    expect(at(64)).toMatchObject({ measuredBatch: 32, flopsPerSec: 8e9 });
-    expect(at(16)).toMatchObject({ measuredBatch: 32, flopsPerSec: 8e9 / 2 });
-    expect(at(2)).toMatchObject({ measuredBatch: 1, flopsPerSec: 1e9 });
+    // 8 is halfway from 1 to 64 by log: the rate halfway by log, √(1e9 × 8e9).
+    expect(at(8)).toMatchObject({ flopsPerSec: expect.closeTo(Math.sqrt(8e18), -3) });
+    expect(at(4)).toMatchObject({ measuredBatch: 1, otherBatch: 64 });
+    expect(describeEstimate(at(8))).toMatch(/\(measured on wasm at batches 1 and 64, interpolated for batch 8\)$/);
+    expect(at(32)).toMatchObject({ measuredBatch: 64, otherBatch: 1 });
+    expect(at(128)).toMatchObject({ flopsPerSec: expect.closeTo(Math.sqrt(8e9 * 12e9), -3) });
+    expect(at(64)).toMatchObject({ measuredBatch: 64, flopsPerSec: 8e9 });
     expect(at(512)).toMatchObject({ measuredBatch: 256, flopsPerSec: 12e9 });
-    // Another backend measured only at batch 1 is compared at its own nearest batch, not at 64's figure.
-    expect(at(64, [...list, m('cifar-cnn', 'tensorflow', 6e9, 1)])).toMatchObject({ backend: 'wasm', measuredBatch: 32 });
+    // Another backend is judged at the run's batch on its own measurements.
+    expect(at(64, [...list, m('cifar-cnn', 'tensorflow', 6e9, 1)])).toMatchObject({ backend: 'wasm', measuredBatch: 64, flopsPerSec: 8e9 });
     expect(at(64, [...list, m('cifar-cnn', 'tensorflow', 9e9, 64)])).toMatchObject({ backend: 'tensorflow', measuredBatch: 64, flopsPerSec: 9e9 });
   });
 
-  it('scales a rough estimate the same way, and says so', () => {
+  it('is monotonic in the batch: a bigger batch is never estimated slower, nor a jump between measurements', () => {
+    // The reviewer's: measured at 1 and 64, batch 9 was estimated slower than batch 1 (nearest
+    // batch, 64, scaled by 9 ÷ 64). And a noisy bigger batch measured slower than a smaller one.
+    const lists = [
+      [m('cifar-cnn', 'wasm', 1e9, 1), m('cifar-cnn', 'wasm', 8e9, 64)],
+      [m('cifar-cnn', 'wasm', 1e9, 1), m('cifar-cnn', 'wasm', 8e9, 64), m('cifar-cnn', 'wasm', 6e9, 128), m('cifar-cnn', 'wasm', 2e9, 16)],
+    ];
+    for (const list of lists) {
+      const perImage = (batchSize: number) => {
+        const e = estimateRun(presetSpec('cifar10-cnn', { batchSize, epochs: 1 }), list, []);
+        return e.seconds! / e.samples;
+      };
+      for (let b = 1; b < 300; b++) expect(perImage(b + 1)).toBeLessThanOrEqual(perImage(b) * (1 + 1e-12));
+    }
+  });
+
+  it('extrapolates a rough estimate the same way, and says so', () => {
     const e = estimateRun(batch1, [m('cnn', 'wasm', at64.flopsPerSec, 64)], ['wasm']);
-    expect(e).toMatchObject({ basis: 'rough', fromModel: 'cnn', measuredBatch: 64, batchSize: 1, flopsPerSec: at64.flopsPerSec / 64 });
-    expect(describeEstimate(e)).toBe('about 14 h 50 min (rough: from other models on wasm, measured at batch 64, scaled to batch 1)');
+    expect(e).toMatchObject({ basis: 'rough', fromModel: 'cnn', measuredBatch: 64, batchSize: 1, flopsPerSec: at64.flopsPerSec / 8 });
+    expect(describeEstimate(e)).toBe('about 1 h 51 min (rough: from other models on wasm, measured at batch 64, extrapolated to batch 1)');
   });
 });
 

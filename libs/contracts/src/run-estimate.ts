@@ -62,20 +62,31 @@ export function runWork(spec: ExperimentSpec, samples = trainSampleCount(spec), 
 }
 
 /**
+ * Below the smallest measured batch b_min, a run's rate is the measured one × (b ÷ b_min)^this.
+ * Measured here on wasm between batch 1 and 64: about 0.40 for the course CNN, 0.65 for
+ * cifar-cnn. 1 (the same time per step) made mnist-cnn at batch 1 an estimated 46 min for a run of
+ * 3.6; 0.5 sits between the two. The estimate need not bound the time from above: the worker stops
+ * a run that passes MAX_JOB_MINUTES (apps/worker's handler, TrainJobData.maxMinutes).
+ */
+export const SMALL_BATCH_EXPONENT = 0.5;
+
+/**
  * A run's estimated time on a worker, and what it rests on:
  * - `measured`: this model's measured FLOP/s on `backend`;
  * - `rough`: no worker has measured this model on the backends at hand, so the fastest FLOP/s
  *   measured there for another model (`fromModel`) stands in. It can be wrong either way (a
  *   bigger conv net keeps the cores busier than a small CNN and reaches more FLOP/s; a dense
- *   model, fewer), yet the time limit applies to it: one short run of each course model on a new
+ *   model, fewer), yet the time limit applies to it: one run of each course model on a new
  *   deployment replaces it with a measurement;
  * - `none`: no measurement at all on those backends: no time (`seconds: null`), and the class's
  *   time limit is not applied (MAX_SAMPLE_EPOCHS_PER_JOB still is).
- * `measured` and `rough` come from the measurement whose batch is nearest the run's (by ratio),
- * at `measuredBatch`: for a smaller run batch b < measuredBatch the rate is scaled by
- * b / measuredBatch (the same time per step at most: per-step overhead does not shrink with the
- * batch, so this bounds the time from above), for b ≥ measuredBatch it is used as it is (a bigger
- * batch amortises the overhead). `flopsPerSec` is the rate applied, after that scaling.
+ * `measured` and `rough` take the rate at the run's batch b from that model's and backend's
+ * measurements at several batches: between two measured batches, log-log interpolation (`otherBatch`
+ * is the second; `measuredBatch` the nearer by ratio); below the smallest, SMALL_BATCH_EXPONENT;
+ * above the largest, the largest's rate (a bigger batch amortises the per-step overhead more, but
+ * by how much is not measured). Monotonic in b: a bigger batch is never estimated slower per
+ * image, since each measured rate is first capped by those of bigger batches (a noisy small-batch
+ * figure never raises a bigger batch's estimate). `flopsPerSec` is the rate applied.
  */
 export type RunEstimate = RunWork &
   (
@@ -84,11 +95,13 @@ export type RunEstimate = RunWork &
         seconds: number;
         backend: string;
         flopsPerSec: number;
-        /** The batch size of the measurement used (`batchSize` is the run's). */
+        /** The batch size of the measurement used, the nearer one when interpolated (`batchSize` is the run's). */
         measuredBatch: number;
-        /** ISO time of the measurement used. */
+        /** When the rate is interpolated between two measured batches: the other one. */
+        otherBatch?: number;
+        /** ISO time of the measurement `measuredBatch`. */
         measuredAt: string;
-        /** Runs behind the measurement. */
+        /** Runs behind that measurement. */
         runs: number;
         /** `rough` only: the model whose throughput stands in. */
         fromModel?: ModelType;
@@ -98,45 +111,53 @@ export type RunEstimate = RunWork &
 
 export const NO_MEASUREMENT = 'no worker has measured this yet';
 
-/** A measurement applied to a run batch: the FLOP/s it stands for there (see RunEstimate). */
+/** Measurements applied to a run batch: the FLOP/s they stand for there (see RunEstimate). */
 interface Applied {
   m: ThroughputMeasurement;
+  other?: number;
   flopsPerSec: number;
 }
 
 /** How far apart two batch sizes are, by ratio: 32 is as near 64 as 128 is. */
 const batchDistance = (a: number, b: number) => Math.abs(Math.log(a / b));
 
-/**
- * For each (backend, model) in `list`, the measurement with the batch nearest `batchSize`, scaled
- * to it (RunEstimate); on a tie, the one giving the higher rate (both bound the time from above).
- */
-function nearestBatch(list: readonly ThroughputMeasurement[], batchSize: number): Applied[] {
-  const best = new Map<string, Applied>();
-  for (const m of list) {
-    const applied = { m, flopsPerSec: batchSize < m.batchSize ? (m.flopsPerSec * batchSize) / m.batchSize : m.flopsPerSec };
-    const key = `${m.backend}/${m.model}`;
-    const cur = best.get(key);
-    const d = batchDistance(batchSize, m.batchSize);
-    const dc = cur && batchDistance(batchSize, cur.m.batchSize);
-    if (!cur || d < dc! || (d === dc && applied.flopsPerSec > cur.flopsPerSec)) best.set(key, applied);
-  }
-  return [...best.values()];
+/** The rate of one (backend, model)'s measurements at `batchSize` (RunEstimate). */
+function rateAt(list: readonly ThroughputMeasurement[], batchSize: number): Applied {
+  const sorted = [...list].sort((a, b) => a.batchSize - b.batchSize);
+  // Capped from above, so the rate never falls as the batch grows.
+  const rate = sorted.map((m) => m.flopsPerSec);
+  for (let i = rate.length - 2; i >= 0; i--) rate[i] = Math.min(rate[i], rate[i + 1]);
+  const hi = sorted.findIndex((m) => m.batchSize >= batchSize);
+  if (hi === 0) return { m: sorted[0], flopsPerSec: rate[0] * (batchSize / sorted[0].batchSize) ** SMALL_BATCH_EXPONENT };
+  if (hi < 0) return { m: sorted.at(-1)!, flopsPerSec: rate.at(-1)! };
+  if (sorted[hi].batchSize === batchSize) return { m: sorted[hi], flopsPerSec: rate[hi] };
+  const lo = hi - 1;
+  const t = Math.log(batchSize / sorted[lo].batchSize) / Math.log(sorted[hi].batchSize / sorted[lo].batchSize);
+  const flopsPerSec = Math.exp(Math.log(rate[lo]) + t * (Math.log(rate[hi]) - Math.log(rate[lo])));
+  const [near, far] = batchDistance(batchSize, sorted[lo].batchSize) < batchDistance(batchSize, sorted[hi].batchSize) ? [lo, hi] : [hi, lo];
+  return { m: sorted[near], other: sorted[far].batchSize, flopsPerSec };
+}
+
+/** For each (backend, model) in `list`, its rate at `batchSize` (rateAt). */
+function atBatch(list: readonly ThroughputMeasurement[], batchSize: number): Applied[] {
+  const groups = new Map<string, ThroughputMeasurement[]>();
+  for (const m of list) groups.set(`${m.backend}/${m.model}`, [...(groups.get(`${m.backend}/${m.model}`) ?? []), m]);
+  return [...groups.values()].map((group) => rateAt(group, batchSize));
 }
 
 /**
  * Estimates a run on the fastest of `backends` (the live workers' backends; empty: no worker is
  * live, so every backend ever measured is considered): a run is refused by the time limit only if
- * no worker could finish it in time. Each backend is judged by its measurement nearest the run's
- * batch (RunEstimate). Pure, so the API, tests and tools agree.
+ * no worker could finish it in time. Each backend is judged by its rate at the run's batch
+ * (RunEstimate). Pure, so the API, tests and tools agree.
  */
 export function estimateRun(spec: ExperimentSpec, measurements: readonly ThroughputMeasurement[], backends: readonly string[]): RunEstimate {
   const work = runWork(spec);
   const usable = measurements.filter((m) => m.flopsPerSec > 0 && m.batchSize > 0 && (backends.length === 0 || backends.includes(m.backend)));
   const fastest = (list: Applied[]) => list.reduce<Applied | undefined>((best, a) => (!best || a.flopsPerSec > best.flopsPerSec ? a : best), undefined);
-  const own = fastest(nearestBatch(usable.filter((m) => m.model === spec.model.type), work.batchSize));
+  const own = fastest(atBatch(usable.filter((m) => m.model === spec.model.type), work.batchSize));
   const basis = own ? 'measured' : 'rough';
-  const chosen = own ?? fastest(nearestBatch(usable, work.batchSize));
+  const chosen = own ?? fastest(atBatch(usable, work.batchSize));
   if (!chosen) return { ...work, basis: 'none', seconds: null, reason: NO_MEASUREMENT };
   return {
     ...work,
@@ -145,6 +166,7 @@ export function estimateRun(spec: ExperimentSpec, measurements: readonly Through
     backend: chosen.m.backend,
     flopsPerSec: chosen.flopsPerSec,
     measuredBatch: chosen.m.batchSize,
+    ...(chosen.other !== undefined ? { otherBatch: chosen.other } : {}),
     measuredAt: chosen.m.updatedAt,
     runs: chosen.m.runs,
     ...(basis === 'rough' ? { fromModel: chosen.m.model } : {}),
@@ -167,14 +189,18 @@ export function formatDuration(seconds: number): string {
 /**
  * An estimate in one line, as the CLI and the dashboard show it: `about 12 min (measured on wasm)`,
  * `about 3 h 10 min (rough: from other models on wasm)`, or `no worker has measured this yet`;
- * when the measurement's batch is not the run's, which one it was: `about 14 h 50 min (measured on
- * wasm at batch 64, scaled to batch 1)`, `… (measured on wasm at batch 64, used for batch 256)`.
+ * when the measurements' batches are not the run's, which they were: `about 1 h 51 min (measured on
+ * wasm at batch 64, extrapolated to batch 1)`, `… (measured on wasm at batches 1 and 64,
+ * interpolated for batch 8)`, `… (measured on wasm at batch 64, used for batch 256)`.
  */
 export function describeEstimate(estimate: RunEstimate): string {
   if (estimate.basis === 'none') return estimate.reason;
-  const { measuredBatch: from, batchSize: to } = estimate;
+  const { measuredBatch: from, otherBatch: other, batchSize: to } = estimate;
   const how = estimate.basis === 'measured' ? `measured on ${estimate.backend}` : `rough: from other models on ${estimate.backend}`;
-  const batch = from === to ? '' : `${estimate.basis === 'measured' ? ' at' : ', measured at'} batch ${from}, ${to < from ? 'scaled to' : 'used for'} batch ${to}`;
+  const at = estimate.basis === 'measured' ? ' at' : ', measured at';
+  let batch = '';
+  if (other !== undefined) batch = `${at} batches ${Math.min(from, other)} and ${Math.max(from, other)}, interpolated for batch ${to}`;
+  else if (from !== to) batch = `${at} batch ${from}, ${to < from ? 'extrapolated to' : 'used for'} batch ${to}`;
   return `about ${formatDuration(estimate.seconds)} (${how}${batch})`;
 }
 

@@ -18,4 +18,11 @@ export interface TrainJobData {
   exempt?: boolean;
   /** How many times the training backend crashed under this job (set by workers; it fails after 2). */
   backendCrashes?: number;
+  /**
+   * The class's MAX_JOB_MINUTES as it applies to this run, set by the API: the worker stops an
+   * attempt whose training (from its `started` event) passes it, and fails the run without retry.
+   * Each attempt, a resumed one too, gets the full window. Absent for an admin's run, and for a
+   * run with no estimate (no worker has measured it), to which the time limit does not apply.
+   */
+  maxMinutes?: number;
 }

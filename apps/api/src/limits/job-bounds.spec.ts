@@ -32,6 +32,16 @@ describe('jobBoundIssues', () => {
     expect(takingMinutes(presetSpec('cifar10-vgg16', { epochs: 10, limit: 20_000 }), 61)[0].path).toBe('limit');
   });
 
+  it('suggests a bigger batch too when the run is over because its batch is below a measured one', () => {
+    // cifar10-cnn measured at batch 64 so that 30 epochs take 50 min: at batch 1 it is extrapolated over the hour.
+    const at64 = presetSpec('cifar10-cnn', { epochs: 30 });
+    const batch1 = presetSpec('cifar10-cnn', { epochs: 30, batchSize: 1 });
+    const issues = jobBoundIssues(batch1, estimateRun(batch1, measured('cifar-cnn', runWork(at64).flops / (50 * 60), 64), []), limits);
+    expect(issues).toEqual([{ path: 'epochs', message: expect.stringMatching(/extrapolated to batch 1\).*: raise batchSize \(measured at 64\), lower epochs or limit, or ask a TA/) }]);
+    // At the measured batch there is no bigger one to suggest.
+    expect(takingMinutes(at64, 61)[0].message).not.toMatch(/batchSize/);
+  });
+
   it('applies a rough estimate (another model’s speed) as well', () => {
     const vgg = presetSpec('cifar10-vgg16', { epochs: 10 });
     const rough = estimateRun(vgg, measured('cifar-cnn', runWork(vgg).flops / (2 * 3600), vgg.batchSize), []);

@@ -27,9 +27,13 @@ export function jobBoundIssues(spec: ExperimentSpec, estimate: RunEstimate, limi
     });
   }
   if (overTimeLimit(estimate, limits.maxJobMinutes)) {
+    // A bigger batch measured faster (estimates never slow down as the batch grows): say so, the
+    // student may have chosen a small batch without knowing what it costs per image.
+    const biggest = estimate.basis === 'none' ? 0 : Math.max(estimate.measuredBatch, estimate.otherBatch ?? 0);
+    const raise = estimate.batchSize < biggest ? `raise batchSize (measured at ${biggest}), ` : '';
     issues.push({
       path: sizeField,
-      message: `estimated to take ${describeEstimate(estimate)} for ${spec.epochs} epoch(s) × ${estimate.samples} training images; at most ${limits.maxJobMinutes} min per job in this class (MAX_JOB_MINUTES): lower epochs or limit, or ${ask}`,
+      message: `estimated to take ${describeEstimate(estimate)} for ${spec.epochs} epoch(s) × ${estimate.samples} training images; at most ${limits.maxJobMinutes} min per job in this class (MAX_JOB_MINUTES): ${raise}lower epochs or limit, or ${ask}`,
     });
   }
   const size = sampleEpochs(spec);

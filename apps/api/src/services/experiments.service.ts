@@ -49,7 +49,9 @@ export class ExperimentsService {
    *    an admin submits; each created run's view carries its `estimate`;
    * 2. fair-share priorities from the owner's counter (FairShareScheduler);
    * 3. `queued` with the position (and estimate) appended before the job exists, so an idle
-   *    worker's `started` can never come first in the history; then the jobs.
+   *    worker's `started` can never come first in the history; then the jobs, each carrying the
+   *    MAX_JOB_MINUTES that applies to it (`maxMinutes`, which the worker holds, also for a run
+   *    with no estimate; none for an admin's run).
    */
   async submit(user: Principal, specs: ExperimentSpec[], opts: SubmitOptions = {}): Promise<ExperimentView[]> {
     const exempt = isAdmin(user);
@@ -75,7 +77,19 @@ export class ExperimentsService {
       views.push({ ...record, lastSeq: queued?.seq ?? record.lastSeq, position, ...(estimatedStartAt ? { estimatedStartAt } : {}), estimate: runEstimates[i] });
     }
     try {
-      await this.training.enqueue(records.map((r, i) => ({ experimentId: r.id, owner: r.owner, priority: priorities[i], ...(exempt ? { exempt: true } : {}) })));
+      // The worker holds the time limit too (TrainJobData.maxMinutes): the estimate can be wrong.
+      const maxMinutes = this.config.limits.maxJobMinutes;
+      await this.training.enqueue(
+        records.map((r, i) => ({
+          experimentId: r.id,
+          owner: r.owner,
+          priority: priorities[i],
+          ...(exempt ? { exempt: true } : {}),
+          // Every student run, estimated or not: on a new deployment nothing is measured yet, and
+          // the worker's limit is then the only one that holds.
+          ...(exempt ? {} : { maxMinutes }),
+        })),
+      );
     } catch (err) {
       const error = `could not enqueue: ${(err as Error).message}`;
       this.logger.error(error);
@@ -192,7 +206,9 @@ export class ExperimentsService {
   }
 
   private checkJobBounds(specs: ExperimentSpec[], estimates: RunEstimate[]) {
-    const issues = specs.flatMap((spec, i) => jobBoundIssues(spec, estimates[i], this.config.limits));
+    // In a suite the issues' paths are the shared overrides', so each message names its run.
+    const runOf = (spec: ExperimentSpec, i: number) => (specs.length > 1 ? `run ${i + 1} of ${specs.length} (${spec.name ?? spec.model.type}): ` : '');
+    const issues = specs.flatMap((spec, i) => jobBoundIssues(spec, estimates[i], this.config.limits).map((issue) => ({ ...issue, message: runOf(spec, i) + issue.message })));
     if (issues.length) throw new SpecValidationError(`Over the class limits: ${formatIssues(issues)}`, issues);
   }
 
