@@ -14,8 +14,9 @@ export interface ExperimentRun {
   samples: number;
   epochs: number;
   /**
-   * Warm training samples per second (bench-figures' warmRate: the run's last two thirds, from its
-   * progress reports); the result's whole-run rate when the run gave too few reports.
+   * Warm training samples per second of a one-epoch run (bench-figures' warmRate: its last two
+   * thirds, from its progress reports); the result's whole-run rate for a longer run or one with
+   * too few reports.
    */
   samplesPerSec: number;
   /** The result's samplesPerSec: all training samples ÷ training seconds (warm-up included, the test pass not). */
@@ -55,7 +56,9 @@ export async function trainForThroughput(
   };
   const result = await trainExperiment(spec, options);
   return {
-    samplesPerSec: warmRate(marks, batches, spec.batchSize) ?? result.samplesPerSec,
+    // One epoch only: the marks' batch numbers restart each epoch, and the test pass between
+    // epochs is not training time.
+    samplesPerSec: (spec.epochs === 1 ? warmRate(marks, batches, spec.batchSize) : undefined) ?? result.samplesPerSec,
     wholeRunSamplesPerSec: result.samplesPerSec,
     seconds: result.seconds,
     threads: reportedThreads(started, result),
