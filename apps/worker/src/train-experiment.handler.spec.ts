@@ -187,21 +187,28 @@ describe('TrainExperimentHandler', () => {
     expect(await types(id)).toEqual(['queued', 'started', 'failed']);
     expect(job.moveToWait).not.toHaveBeenCalled();
 
-    // Without maxMinutes (an admin's run, or no estimate), nothing stops it but its end.
-    let finish!: () => void;
-    const unbounded = handlerWith(async (_spec, opts) => {
-      await opts.onEvent!(started);
-      await new Promise<void>((resolve) => (finish = resolve));
-      return { testAccuracy: 0.5, seconds: 1 } as TrainingResult;
-    });
-    const other = await submitted();
-    const running = unbounded.handle(jobFor(other), 'token', undefined);
-    await until(async () => (await types(other)).includes('started'), 'the unbounded run to start');
-    // Well past the other run's window: still running.
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect((await store.get(other))!.status).toBe('running');
-    finish();
-    await expect(running).resolves.toMatchObject({ outcome: 'completed' });
+    // Without maxMinutes (an admin's run), nothing stops it but its end; nor with a limit longer
+    // than a Node timer can wait (2^31−1 ms, 24.8 days), which would otherwise fire at once.
+    for (const extra of [{}, { maxMinutes: 1e6 }]) {
+      let finish!: () => void;
+      const unbounded = handlerWith(async (_spec, opts) => {
+        await opts.onEvent!(started);
+        // Stops when told to, as the trainer does: a limit that fired would show.
+        await new Promise<void>((resolve, reject) => {
+          finish = resolve;
+          opts.signal!.addEventListener('abort', () => reject(new Error('aborted')));
+        });
+        return { testAccuracy: 0.5, seconds: 1 } as TrainingResult;
+      });
+      const other = await submitted();
+      const running = unbounded.handle(jobFor(other, 0, extra), 'token', undefined);
+      await until(async () => (await types(other)).includes('started'), 'the unbounded run to start');
+      // Well past the other run's window: still running.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect((await store.get(other))!.status).toBe('running');
+      finish();
+      await expect(running).resolves.toMatchObject({ outcome: 'completed' });
+    }
   });
 
   it('parses the stored spec with the shared schema before training: one stored by an older version that fails it is failed at once', async () => {

@@ -46,6 +46,9 @@ export const MAX_BACKEND_CRASHES = 2;
  */
 export const MIN_MEASURED_STEPS = 200;
 
+/** The longest delay Node's setTimeout takes (ms); a longer one fires after 1 ms (Node's timers docs). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** How often an event that Redis could not take is tried again (ms); each try itself retries for ~1.5 s. */
 export const EVENT_RETRY_MS = 1000;
 
@@ -233,7 +236,10 @@ export class TrainExperimentHandler implements OnModuleInit {
     let timeLimit: NodeJS.Timeout | undefined;
     const onEvent = async (event: TrainingEvent) => {
       if (event.type === 'resumed') resumed = true;
-      if (event.type === 'started' && maxMinutes !== undefined && !timeLimit) timeLimit = setTimeout(() => abort(AbortReason.TimeLimit), maxMinutes * 60_000);
+      // Node fires a timer longer than 2^31−1 ms (24.8 days) at once: such a limit is no limit.
+      if (event.type === 'started' && maxMinutes !== undefined && !timeLimit && maxMinutes * 60_000 <= MAX_TIMER_MS) {
+        timeLimit = setTimeout(() => abort(AbortReason.TimeLimit), maxMinutes * 60_000);
+      }
       let stored;
       try {
         stored = await this.appendWaitingOutOutage(id, event, signal, log, fence);
