@@ -123,7 +123,8 @@ describe('submitting', () => {
     const job = await h.queue.getJob(id);
     expect(job).toBeDefined();
     expect(job!.name).toBe(JobName.TrainExperiment);
-    expect(job!.data).toEqual({ experimentId: id, owner: 'alice' });
+    // A student's job carries the class's time limit, which the worker holds (MAX_JOB_MINUTES, default 60).
+    expect(job!.data).toEqual({ experimentId: id, owner: 'alice', maxMinutes: 60 });
     expect(job!.opts.attempts).toBe(trainJobOptions.attempts);
     // Every job carries its fair-share priority (FairShareScheduler), so it waits in BullMQ's prioritized set.
     expect(job!.priority).toBeGreaterThan(0);
@@ -170,7 +171,7 @@ describe('submitting', () => {
     expect(res.body.experiments).toHaveLength(SUITES['week2-mnist'].length);
     for (const e of res.body.experiments) {
       expect(e).toMatchObject({ status: 'queued', owner: 'alice', suite: 'week2-mnist', spec: { limit: 200 } });
-      expect((await h.queue.getJob(e.id))?.data).toEqual({ experimentId: e.id, owner: 'alice' });
+      expect((await h.queue.getJob(e.id))?.data).toEqual({ experimentId: e.id, owner: 'alice', maxMinutes: 60 });
     }
     expect(res.body.experiments.map((e: { spec: { name: string } }) => e.spec.name)).toEqual([
       'FC2Layer',
