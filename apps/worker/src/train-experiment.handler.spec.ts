@@ -62,6 +62,12 @@ describe('TrainExperimentHandler', () => {
   const lockKey = (id: string) => `${prefix}:training:${id}:lock`;
   const types = async (id: string) => (await store.events(id)).map((e) => e.type);
   const started = { type: 'started', backend: 'cpu', params: 1, trainSamples: 1, testSamples: 1, epochs: 1, batches: 1 } as const;
+  /** A trainer that reports `started`, then trains until its signal aborts. */
+  const untilAborted = (async (_spec, opts) => {
+    await opts.onEvent!(started);
+    await new Promise((resolve) => opts.signal!.addEventListener('abort', resolve));
+    throw new Error('aborted');
+  }) as Trainer['trainExperiment'];
 
   it('records a transient failure as queued and rethrows it for a retry, failed on the last attempt', async () => {
     const handler = handlerWith(async (_spec, opts) => {
@@ -171,12 +177,8 @@ describe('TrainExperimentHandler', () => {
   });
 
   it("stops a run whose training passes the job's maxMinutes (MAX_JOB_MINUTES, set by the API): failed with the limit named, no retry", async () => {
-    const handler = handlerWith((async (_spec, opts) => {
-      await opts.onEvent!(started);
-      // Trains until told to stop: only the handler's own time limit can end this run.
-      await new Promise((resolve) => opts.signal!.addEventListener('abort', resolve));
-      throw new Error('aborted');
-    }) as Trainer['trainExperiment']);
+    // Trains until told to stop: only the handler's own time limit can end this run.
+    const handler = handlerWith(untilAborted);
     const id = await submitted();
     const job = jobFor(id, 0, { maxMinutes: 0.001 }); // 60 ms
     const run = handler.handle(job, 'token', undefined);
@@ -288,11 +290,7 @@ describe('TrainExperimentHandler', () => {
   });
 
   it('stops training on a lost lock and stores nothing more: the job may be another worker\'s now', async () => {
-    const handler = handlerWith((async (_spec, opts) => {
-      await opts.onEvent!(started);
-      await new Promise((resolve) => opts.signal!.addEventListener('abort', resolve));
-      throw new Error('aborted');
-    }) as Trainer['trainExperiment']);
+    const handler = handlerWith(untilAborted);
     const id = await submitted();
     const job = jobFor(id);
     const lock = new AbortController();
@@ -327,11 +325,6 @@ describe('TrainExperimentHandler', () => {
   });
 
   it('hands the job back on shutdown, and records cancelled on a cancel', async () => {
-    const untilAborted = (async (_spec, opts) => {
-      await opts.onEvent!(started);
-      await new Promise((resolve) => opts.signal!.addEventListener('abort', resolve));
-      throw new Error('aborted');
-    }) as Trainer['trainExperiment'];
     const handler = handlerWith(untilAborted);
 
     const shutdown = new AbortController();

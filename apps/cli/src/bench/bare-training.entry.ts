@@ -25,8 +25,8 @@ async function main(): Promise<void> {
   const run = await trainForThroughput(request.spec, request, log);
   // The result's own rate, as the queued run reports it (its `completed` result): like with like.
   const answer: BareTrainingAnswer = { samplesPerSec: run.wholeRunSamplesPerSec, seconds: run.seconds, threads: run.threads };
-  // Exits once the answer is out, as the worker's training process does: whatever the trainer
-  // leaves running (a thread pool) must not hold the bench up.
+  // Exits once the answer is out, as the worker's training process does: the bench waits on this
+  // process's exit, and nothing else it may have started (a timer, a socket) may hold that up.
   process.stdout.write(`${JSON.stringify(answer)}\n`, () => process.exit(0));
 }
 
