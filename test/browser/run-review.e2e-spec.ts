@@ -125,6 +125,8 @@ describeInBrowser('what a TA found trying the dashboard (browser e2e)', () => {
     await post('bob', '/api/experiments', { preset: 'mnist-fc', dataset: 'synthetic', limit: 64, testLimit: 32, epochs: 1, name: 'bob run' });
     const ta = await open('admin', '/compare');
     await ta.waitForSelector('[data-testid=pick-list-title]:has-text("All runs (the whole class)")');
+    // The title is drawn before the run list's fetch returns; the list comes in one render.
+    await ta.waitForSelector('[data-testid=pick-list] li');
     const owners = await ta.$$eval('[data-testid=pick-list] li [data-testid=owner]', (els) => els.map((e) => e.textContent));
     expect(new Set(owners)).toEqual(new Set(['alice', 'bob']));
     const student = await open('alice', '/compare');
