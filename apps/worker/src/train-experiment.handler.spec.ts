@@ -1,3 +1,7 @@
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import type Redis from 'ioredis';
 import pino from 'pino';
 import { DelayedError, UnrecoverableError, WaitingError, type Job, type Queue } from 'bullmq';
@@ -36,8 +40,8 @@ describe('TrainExperimentHandler', () => {
   beforeEach(() => {
     heartbeat = { jobStarted: jest.fn(), jobEnded: jest.fn(), recheckBackend: jest.fn(async () => true) } as unknown as typeof heartbeat;
   });
-  const handlerWith = (trainExperiment: Trainer['trainExperiment']) => {
-    const config = { queuePrefix: prefix, dataDir: '/nonexistent', artifactsDir: '/nonexistent', workerName: 'w1', limits: { maxRunningPerStudent: 1 } } as AppConfig;
+  const handlerWith = (trainExperiment: Trainer['trainExperiment'], artifactsDir = '/nonexistent') => {
+    const config = { queuePrefix: prefix, dataDir: '/nonexistent', artifactsDir, workerName: 'w1', limits: { maxRunningPerStudent: 1 } } as AppConfig;
     const queueKeys = { keys: { wait: `${prefix}:training:wait`, prioritized: `${prefix}:training:prioritized`, active: `${prefix}:training:active`, delayed: `${prefix}:training:delayed` }, toKey: (id: string) => `${prefix}:training:${id}` };
     const queue = { getJobCounts: async () => ({ waiting: 2, prioritized: 0, delayed: 0 }), toKey: queueKeys.toKey } as unknown as Queue<TrainJobData>;
     const fair = new FairShareScheduler(t.redis, { prefix, queue: queueKeys });
@@ -322,6 +326,42 @@ describe('TrainExperimentHandler', () => {
     expect(refused).toMatchObject({ name: 'FencedOutError' });
     expect(await types(id)).toEqual(['queued', 'started']);
     expect((await store.get(id))!.status).toBe('running');
+  });
+
+  it('deletes the checkpoint once the record is finished (time limit, cancel), and keeps it for the next attempt (shutdown)', async () => {
+    const artifacts = await mkdtemp(path.join(os.tmpdir(), 'handler-artifacts-'));
+    try {
+      const handler = handlerWith(untilAborted, artifacts);
+      await handler.onModuleInit(); // subscribes to the cancel channel
+      const withCheckpoint = async () => {
+        const id = await submitted();
+        await mkdir(path.join(artifacts, id, 'checkpoint'), { recursive: true });
+        await writeFile(path.join(artifacts, id, 'checkpoint', 'weights.bin'), 'w');
+        return id;
+      };
+      const hasCheckpoint = (id: string) => existsSync(path.join(artifacts, id, 'checkpoint', 'weights.bin'));
+
+      const limited = await withCheckpoint();
+      await expect(handler.handle(jobFor(limited, 0, { maxMinutes: 0.001 }), 'token', undefined)).rejects.toBeInstanceOf(UnrecoverableError);
+      expect(hasCheckpoint(limited)).toBe(false);
+
+      const cancelled = await withCheckpoint();
+      const running = handler.handle(jobFor(cancelled), 'token', undefined);
+      await until(async () => (await types(cancelled)).includes('started'), 'the run to start');
+      await store.requestCancel(cancelled);
+      await expect(running).resolves.toEqual({ outcome: 'cancelled' });
+      expect(hasCheckpoint(cancelled)).toBe(false);
+
+      const shutdown = new AbortController();
+      const handedBack = await withCheckpoint();
+      const run = handler.handle(jobFor(handedBack), 'token', shutdown.signal);
+      await until(async () => (await types(handedBack)).includes('started'), 'the run to start');
+      shutdown.abort(AbortReason.Shutdown);
+      await expect(run).rejects.toBeInstanceOf(WaitingError);
+      expect(hasCheckpoint(handedBack)).toBe(true);
+    } finally {
+      await rm(artifacts, { recursive: true, force: true });
+    }
   });
 
   it('hands the job back on shutdown, and records cancelled on a cancel', async () => {
