@@ -79,6 +79,16 @@ describe('warmRate', () => {
     expect(warmRate(marks, 30, 64)).toBeCloseTo((20 * 64 * 1000) / 200, 6); // 6,400 samples/s, not the whole run's 1,600
   });
 
+  it("refuses a multi-epoch run's marks, whose batch numbers restart each epoch", () => {
+    const twoEpochs = [
+      { at: 0, batch: 10 },
+      { at: 100, batch: 30 },
+      { at: 110, batch: 1 },
+      { at: 300, batch: 30 },
+    ];
+    expect(() => warmRate(twoEpochs, 30, 64)).toThrow(new RangeError("warmRate takes one epoch's marks: batch 30 was followed by batch 1"));
+  });
+
   it('is undefined without two marks in the warm part', () => {
     expect(warmRate([], 30, 64)).toBeUndefined();
     expect(warmRate([{ at: 0, batch: 1 }, { at: 5, batch: 30 }], 30, 64)).toBeUndefined();

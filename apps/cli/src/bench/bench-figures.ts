@@ -27,8 +27,12 @@ export interface BatchMark {
  * 5.8 ms over steps 200–250 in one process), a thread's first wasm calls, XNNPACK packing weights.
  * A class's runs train for minutes to hours, at the warm rate. Undefined with fewer than two
  * marks in that span. Assumes whole batches of `batchSize` (the bench's synthetic runs).
+ * @throws RangeError for marks of more than one epoch: their batch numbers restart each epoch, and
+ *   a rate across them would be wrong (the bench's queue-overhead side once reported 759% so).
  */
 export function warmRate(marks: readonly BatchMark[], batches: number, batchSize: number): number | undefined {
+  const restart = marks.findIndex((m, i) => i > 0 && m.batch < marks[i - 1].batch);
+  if (restart > 0) throw new RangeError(`warmRate takes one epoch's marks: batch ${marks[restart - 1].batch} was followed by batch ${marks[restart].batch}`);
   const from = marks.find((m) => m.batch >= batches / 3);
   const to = marks.at(-1);
   if (!from || !to || to.batch <= from.batch || to.at <= from.at) return undefined;

@@ -138,6 +138,28 @@ describe('trainExperiment with threads', () => {
     }
   });
 
+  it('ignores threads on a native backend, which uses every core itself, and says so', async () => {
+    // tfjs-node's backend cannot be installed here: a stand-in under its name, with the cpu backend's kernels.
+    tf.registerBackend('tensorflow', tf.findBackendFactory('cpu')!);
+    for (const kernel of tf.getKernelsForBackend('cpu')) tf.registerKernel({ ...kernel, backendName: 'tensorflow' });
+    await tf.setBackend('tensorflow');
+    const watch = watchWorkerThreads();
+    try {
+      const logs: string[] = [];
+      const events: TrainingEvent[] = [];
+      // The course CNN at batch 33: on wasm, 2 threads train it on 2 replicas (the first test).
+      const result = await trainExperiment(spec({ epochs: 1, limit: 66, testLimit: 10 }), { dataDir: root, threads: 2, onEvent: (e) => void events.push(e), log: (m) => logs.push(m) });
+      expect(watch.started()).toBe(0);
+      expect(events.find((e) => e.type === 'started')).toMatchObject({ backend: 'tensorflow', threads: 1 });
+      expect(result.threads).toBe(1);
+      expect(logs.join('\n')).toContain('threads: 2 ignored: the tensorflow backend already uses every core');
+    } finally {
+      watch.restore();
+      await tf.setBackend('wasm');
+      tf.removeBackend('tensorflow');
+    }
+  });
+
   it.each([
     ['throws', (w: import('node:worker_threads').Worker) => w.postMessage({ type: 'compute', parity: 0, shards: [] })],
     ['dies', (w: import('node:worker_threads').Worker) => void w.terminate()],
