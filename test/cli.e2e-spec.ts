@@ -33,6 +33,18 @@ describe('trainyard CLI', () => {
     expect(Number.isFinite(last.result.testLoss)).toBe(true);
   });
 
+  it('train trains on TRAIN_THREADS data-parallel threads, as a worker does', async () => {
+    // The course CNN at batch 64 carries enough work per shard for 2 threads (replicasFor).
+    const { code, stdout } = await runTrainyard(['train', '--preset', 'mnist-cnn', '--limit', '256', '--test-limit', '64', '--epochs', '1', '--json'], {
+      timeout: 120_000,
+      env: { ...process.env, TF_BACKEND: 'wasm', TRAIN_THREADS: '2' },
+    });
+    expect(code).toBe(0);
+    const events = stdout.trim().split('\n').map((l) => JSON.parse(l) as ExperimentEvent);
+    expect(events[0]).toMatchObject({ type: 'started', threads: 2 });
+    expect(events.at(-1)).toMatchObject({ type: 'completed', result: { threads: 2 } });
+  });
+
   it.each([
     [['train', '--preset', 'mnist-cnnn'], /preset/],
     [['train', '--preset', 'mnist-cnn', '--epochs', '0'], /epochs/],

@@ -29,6 +29,8 @@ export async function trainLocally(
       download: opts.download,
       signal: controller.signal,
       backend: sel.backend,
+      // As a worker trains: data-parallel on TRAIN_THREADS (the cores, by default) on wasm/cpu.
+      threads: config.trainThreads,
       saveTo: opts.saveTo,
       onEvent,
       log: opts.quiet ? undefined : (msg) => void (isDatasetWarning(msg) ? undefined : process.stderr.write(`${msg}\n`)),
