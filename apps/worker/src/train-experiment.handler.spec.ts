@@ -217,6 +217,21 @@ describe('TrainExperimentHandler', () => {
     }
   });
 
+  it("counts a resumed run's earlier training (from its checkpoint) against maxMinutes: a resume does not start a fresh window", async () => {
+    // An attempt resumed from a checkpoint that already holds 60 s of training, under a 1-min limit:
+    // nothing is left, so it stops at once (a fresh window would let it train another minute).
+    const handler = handlerWith(async (_spec, opts) => {
+      await opts.onEvent!(started);
+      await opts.onEvent!({ type: 'resumed', fromEpoch: 2, fromBatch: 0, trainedSeconds: 60 });
+      await new Promise((resolve) => opts.signal!.addEventListener('abort', resolve));
+      throw new Error('aborted');
+    });
+    const id = await submitted();
+    const run = handler.handle(jobFor(id, 1, { maxMinutes: 1 }), 'token', undefined);
+    await expect(run).rejects.toThrow('stopped after 1 min: this class allows at most 1 min per job');
+    expect(await store.get(id)).toMatchObject({ status: 'failed' });
+  }, 20_000);
+
   it('parses the stored spec with the shared schema before training: one stored by an older version that fails it is failed at once', async () => {
     const trainer = jest.fn(async () => ({ testAccuracy: 1 }) as TrainingResult);
     const handler = handlerWith(trainer);

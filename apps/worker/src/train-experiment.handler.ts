@@ -232,14 +232,19 @@ export class TrainExperimentHandler implements OnModuleInit {
     let resumed = false;
     // The class's time limit, held here too: the estimate that let the run in can be wrong either
     // way. Timed from this attempt's `started` (data loading and process start-up excluded, as in
-    // the estimate), so a resumed attempt gets a fresh window.
+    // the estimate), less the training its checkpoint holds when it resumes, so no number of
+    // shutdowns or crashes buys a run more than the limit. Node fires a timer longer than
+    // 2^31−1 ms (24.8 days) at once: such a limit is no limit.
+    const limitMs = maxMinutes !== undefined && maxMinutes * 60_000 <= MAX_TIMER_MS ? maxMinutes * 60_000 : undefined;
     let timeLimit: NodeJS.Timeout | undefined;
+    const armTimeLimit = (usedMs: number) => {
+      clearTimeout(timeLimit);
+      timeLimit = setTimeout(() => abort(AbortReason.TimeLimit), Math.max(0, limitMs! - usedMs));
+    };
     const onEvent = async (event: TrainingEvent) => {
       if (event.type === 'resumed') resumed = true;
-      // Node fires a timer longer than 2^31−1 ms (24.8 days) at once: such a limit is no limit.
-      if (event.type === 'started' && maxMinutes !== undefined && !timeLimit && maxMinutes * 60_000 <= MAX_TIMER_MS) {
-        timeLimit = setTimeout(() => abort(AbortReason.TimeLimit), maxMinutes * 60_000);
-      }
+      if (limitMs !== undefined && event.type === 'started' && !timeLimit) armTimeLimit(0);
+      if (limitMs !== undefined && event.type === 'resumed') armTimeLimit((event.trainedSeconds ?? 0) * 1000);
       let stored;
       try {
         stored = await this.appendWaitingOutOutage(id, event, signal, log, fence);

@@ -66,7 +66,9 @@ export type TrainingEvent =
   | { type: 'started'; backend: BackendName; threads?: number; worker?: string; params: number; trainSamples: number; testSamples: number; epochs: number; batches: number; warnings?: string[] }
   // A retried run continues from its checkpoint: training restarts inside epoch `fromEpoch`, after
   // `fromBatch` of its batches (0: at its start). Epochs before it are not reported again.
-  | { type: 'resumed'; fromEpoch: number; fromBatch: number }
+  // trainedSeconds: the training time the checkpoint holds (earlier attempts' share of the run's
+  // MAX_JOB_MINUTES); absent in events stored before it was reported.
+  | { type: 'resumed'; fromEpoch: number; fromBatch: number; trainedSeconds?: number }
   | ProgressEvent
   | ({ type: 'epoch'; epochs: number } & EpochSummary);
 

@@ -98,7 +98,9 @@ describe('trainExperiment with checkpoints', () => {
     expect(a.result.testAccuracy).toBeGreaterThan(0.3); // chance is 0.1
     const { first, run: b } = await interruptedThenResumed(s, (e) => e.type === 'epoch' && e.epoch === 1);
     expect(epochNumbers(first)).toEqual([1]);
-    expect(b.events.filter((e) => e.type === 'resumed')).toEqual([{ type: 'resumed', fromEpoch: 2, fromBatch: 0 }]);
+    // The run's time so far (epoch 1, its test pass included) counts against its time limit.
+    const epoch1 = first.find((e) => e.type === 'epoch')!;
+    expect(b.events.filter((e) => e.type === 'resumed')).toEqual([{ type: 'resumed', fromEpoch: 2, fromBatch: 0, trainedSeconds: epoch1.type === 'epoch' && epoch1.seconds }]);
     expect(epochNumbers(b.events)).toEqual([2, 3]);
     expectSameEnd(b, a);
   }, 120_000);
@@ -108,7 +110,11 @@ describe('trainExperiment with checkpoints', () => {
     const a = await straight(s);
     const { first, run: b, dir } = await interruptedThenResumed(s, (e) => e.type === 'progress' && e.epoch === 2 && e.batch === 2);
     expect(epochNumbers(first)).toEqual([1]);
-    expect(b.events.find((e) => e.type === 'resumed')).toEqual({ type: 'resumed', fromEpoch: 2, fromBatch: 2 });
+    expect(b.events.find((e) => e.type === 'resumed')).toEqual({ type: 'resumed', fromEpoch: 2, fromBatch: 2, trainedSeconds: expect.any(Number) });
+    // Epoch 1 and epoch 2's first two batches.
+    const epoch1 = first.find((e) => e.type === 'epoch')!;
+    const resumed = b.events.find((e) => e.type === 'resumed')!;
+    expect(resumed.type === 'resumed' && epoch1.type === 'epoch' && resumed.trainedSeconds! > epoch1.seconds).toBe(true);
     const progress = b.events.filter((e): e is Extract<TrainingEvent, { type: 'progress' }> => e.type === 'progress');
     expect(progress[0]).toMatchObject({ epoch: 2, batch: 3 });
     expect(epochNumbers(b.events)).toEqual([2, 3]);
@@ -122,7 +128,7 @@ describe('trainExperiment with checkpoints', () => {
     const a = await straight(s);
     const { first, run: b } = await interruptedThenResumed(s, (e) => e.type === 'started');
     expect(first.map((e) => e.type)).toEqual(['started']);
-    expect(b.events.find((e) => e.type === 'resumed')).toEqual({ type: 'resumed', fromEpoch: 1, fromBatch: 0 });
+    expect(b.events.find((e) => e.type === 'resumed')).toEqual({ type: 'resumed', fromEpoch: 1, fromBatch: 0, trainedSeconds: expect.any(Number) });
     expectSameEnd(b, a);
   }, 120_000);
 
@@ -140,7 +146,7 @@ describe('trainExperiment with checkpoints', () => {
     });
     const a = await straight(s);
     const { run: b } = await interruptedThenResumed(s, (e) => e.type === 'progress' && e.epoch === 1 && e.batch === 1);
-    expect(b.events.find((e) => e.type === 'resumed')).toEqual({ type: 'resumed', fromEpoch: 1, fromBatch: 1 });
+    expect(b.events.find((e) => e.type === 'resumed')).toEqual({ type: 'resumed', fromEpoch: 1, fromBatch: 1, trainedSeconds: expect.any(Number) });
     expectSameEnd(b, a);
   }, 300_000);
 

@@ -72,7 +72,7 @@ it('a stop during the test pass checkpoints the trained epoch; the resumed run e
   const out = await fs.mkdtemp(path.join(root, 'resumed-'));
   const events: TrainingEvent[] = [];
   const resumed = await trainExperiment(spec, { dataDir: root, checkpoint: { dir }, saveTo: out, onEvent: (e) => void events.push(e) });
-  expect(events.find((e) => e.type === 'resumed')).toEqual({ type: 'resumed', fromEpoch: 1, fromBatch: batches });
+  expect(events.find((e) => e.type === 'resumed')).toEqual({ type: 'resumed', fromEpoch: 1, fromBatch: batches, trainedSeconds: expect.any(Number) });
   // The resumed run trains nothing of epoch 1 again: its first progress is epoch 2's.
   expect(events.find((e) => e.type === 'progress')).toMatchObject({ epoch: 2 });
   expect(events.filter((e) => e.type === 'epoch').map((e) => (e as { epoch: number }).epoch)).toEqual([1, 2]);

@@ -80,7 +80,12 @@ export async function trainExperiment(spec: ExperimentSpec, options: TrainOption
       // In the run's own history, so the student sees it, not only the worker's log.
       ...(dataset.warnings?.length ? { warnings: [...dataset.warnings] } : {}),
     });
-    if (resume) await emit({ type: 'resumed', fromEpoch: resume.epochsDone + 1, fromBatch: resume.batchesDone });
+    if (resume) {
+      // The run's time so far, as the worker times an attempt (epochs with their test passes, and
+      // the current epoch's batches): it counts against the run's time limit.
+      const trainedSeconds = resume.epochs.reduce((sum, e) => sum + e.seconds, 0) + resume.running.trainMs / 1000;
+      await emit({ type: 'resumed', fromEpoch: resume.epochsDone + 1, fromBatch: resume.batchesDone, trainedSeconds });
+    }
     const interval = options.progressIntervalMs ?? 250;
     const epochs: EpochSummary[] = resume ? [...resume.epochs] : [];
     let trainSeconds = resume?.trainSeconds ?? 0;

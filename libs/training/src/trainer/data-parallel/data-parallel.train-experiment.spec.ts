@@ -116,7 +116,7 @@ describe('trainExperiment with threads', () => {
       watch.restore();
     }
     const resumed = await train(s, 2, { checkpoint: { dir } });
-    expect(resumed.events.find((e) => e.type === 'resumed')).toEqual({ type: 'resumed', fromEpoch: 1, fromBatch: 2 });
+    expect(resumed.events.find((e) => e.type === 'resumed')).toEqual({ type: 'resumed', fromEpoch: 1, fromBatch: 2, trainedSeconds: expect.any(Number) });
     expect(Buffer.from(resumed.weights.buffer).equals(Buffer.from(straight.weights.buffer))).toBe(true);
     expect(resumed.result.testLoss).toBe(straight.result.testLoss);
   }, 120_000);
