@@ -4,6 +4,7 @@ import { conv2dBackpropFilterWasmConfig } from './conv2d-backprop-filter.wasm-ke
 import { makeBatchMatMulWasm } from './batch-mat-mul.wasm-kernel';
 import { makeChannelBroadcastWasm } from './channel-broadcast.wasm-kernel';
 import { makeConv2dBackpropInputWasm } from './conv2d-backprop-input.wasm-kernel';
+import { makeConv2dWasm, makeFusedConv2dWasm } from './conv2d.wasm-kernel';
 import { makeIdentityWasm } from './identity.wasm-kernel';
 import { makeMaxPoolGradWasm } from './max-pool-grad.wasm-kernel';
 import { makeLeadingAxesReduceWasm } from './sum-mean.wasm-kernel';
@@ -25,6 +26,8 @@ export function registerWasmTrainingKernels(): void {
 
   // Faster versions of kernels wasm has, kept as their fallback for the cases they skip. Each
   // was picked by bench/training-step-profile.bench.ts; its file says what it saved.
+  replaceWasmKernel(tf.Conv2D, (fallback) => makeConv2dWasm(fallback));
+  replaceWasmKernel(tf.FusedConv2D, (fallback) => makeFusedConv2dWasm(fallback));
   replaceWasmKernel(tf.Conv2DBackpropInput, makeConv2dBackpropInputWasm);
   replaceWasmKernel(tf.MaxPoolGrad, makeMaxPoolGradWasm);
   replaceWasmKernel(tf.Tile, makeTileWasm);

@@ -42,9 +42,29 @@ const vggish: Build = () =>
     ],
   });
 
+/**
+ * VGG blocks wide enough for the Winograd kernels (winograd-conv.ts: ≥ 16 channels, 3×3 'same'):
+ * forward, input and filter gradients of both convs go that way, the odd 5×5 map included.
+ */
+const vggWinograd: Build = () =>
+  tf.sequential({
+    layers: [
+      tf.layers.conv2d({ inputShape: [10, 10, 16], filters: 16, kernelSize: 3, padding: 'same', ...seeded(8) }),
+      tf.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-5 }),
+      tf.layers.activation({ activation: 'relu' }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.conv2d({ filters: 24, kernelSize: 3, padding: 'same', ...seeded(9) }),
+      tf.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-5 }),
+      tf.layers.activation({ activation: 'relu' }),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 3, ...seeded(10) }),
+    ],
+  });
+
 const MODELS: [string, Build, [number, number, number]][] = [
   ['CNN (conv, ReLU, MaxPool, BatchNorm, dense)', cnn, [16, 16, 1]],
   ['VGG-ish (same and strided conv, BatchNorm, AvgPool)', vggish, [12, 12, 3]],
+  ['VGG blocks by Winograd (3×3 same conv, 16–24 channels, BatchNorm)', vggWinograd, [10, 10, 16]],
 ];
 const BATCH = 6;
 
