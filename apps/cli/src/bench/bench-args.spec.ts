@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import { instanceList, listOf, positive, threadCount } from './bench-args';
+import { instanceList, listOf, positive, queueRounds, threadCount } from './bench-args';
 
 describe('bench arguments', () => {
   it('listOf takes a comma-separated subset, trimmed and without repeats, and refuses anything else', () => {
@@ -30,5 +30,17 @@ describe('bench arguments', () => {
     expect(() => parse('5')).toThrow('expected 1..4 (the cores available) or "all", got "5"');
     expect(() => parse('0')).toThrow(InvalidArgumentError);
     expect(() => parse('two')).toThrow(InvalidArgumentError);
+  });
+
+  it('queueRounds takes 1 to 10 bare/queued pairs, and refuses anything else with the range', () => {
+    expect(queueRounds('1')).toBe(1);
+    expect(queueRounds('3')).toBe(3);
+    expect(queueRounds('10')).toBe(10);
+    expect(() => queueRounds('0')).toThrow('expected a whole number of bare/queued pairs, 1..10, got "0"');
+    // A typo for 3 would add twenty minutes to the bench.
+    expect(() => queueRounds('30')).toThrow('expected a whole number of bare/queued pairs, 1..10, got "30"');
+    expect(() => queueRounds('2.5')).toThrow(InvalidArgumentError);
+    expect(() => queueRounds('three')).toThrow(InvalidArgumentError);
+    expect(() => queueRounds('')).toThrow(InvalidArgumentError);
   });
 });

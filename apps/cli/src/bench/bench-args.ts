@@ -40,3 +40,20 @@ export function threadCount(cores: number) {
     return n;
   };
 }
+
+/**
+ * The most `--queue-rounds`: each round is two runs of about `--queue-seconds` (default 20) plus
+ * their data and process start, ~40 s; 10 rounds already add ~7 minutes to the bench, and a typo
+ * (30 for 3) would add twenty.
+ */
+export const MAX_QUEUE_ROUNDS = 10;
+
+/** `--queue-rounds`: how many bare/queued pairs the queue overhead takes, 1..MAX_QUEUE_ROUNDS. */
+export function queueRounds(value: string): number {
+  const n = Number(value);
+  // Number('') is 0, refused with the rest.
+  if (!Number.isInteger(n) || n < 1 || n > MAX_QUEUE_ROUNDS) {
+    throw new InvalidArgumentError(`expected a whole number of bare/queued pairs, 1..${MAX_QUEUE_ROUNDS}, got "${value}"`);
+  }
+  return n;
+}

@@ -1,4 +1,4 @@
-import { formatFraction, formatRatio, goalCell, queueGoalCell, queueRunSize, ratio, trainSamplesFor, warmRate } from './bench-figures';
+import { formatFraction, formatRatio, goalCell, queueGoalCell, queueRoundOrder, queueRunSize, ratio, summarizeQueueRounds, trainSamplesFor, warmRate } from './bench-figures';
 
 describe('ratio (TF.js ÷ PyTorch)', () => {
   it('divides TF.js by PyTorch, the direction the issue states its goals in', () => {
@@ -92,5 +92,58 @@ describe('warmRate', () => {
   it('is undefined without two marks in the warm part', () => {
     expect(warmRate([], 30, 64)).toBeUndefined();
     expect(warmRate([{ at: 0, batch: 1 }, { at: 5, batch: 30 }], 30, 64)).toBeUndefined();
+  });
+});
+
+describe('queueRoundOrder', () => {
+  it('alternates bare → queued and queued → bare, starting bare first', () => {
+    expect([0, 1, 2, 3].map(queueRoundOrder)).toEqual([
+      ['bare', 'queued'],
+      ['queued', 'bare'],
+      ['bare', 'queued'],
+      ['queued', 'bare'],
+    ]);
+  });
+
+  it('refuses a round that is not a whole number from 0', () => {
+    expect(() => queueRoundOrder(-1)).toThrow(new RangeError('a round is a whole number ≥ 0, got -1'));
+    expect(() => queueRoundOrder(1.5)).toThrow(RangeError);
+  });
+});
+
+describe('summarizeQueueRounds', () => {
+  it("takes each round's queued ÷ bare, their median as the headline, their spread, and each side's median", () => {
+    // The two single-pair figures the issue saw (102.1%, 97.0%) and one between.
+    const s = summarizeQueueRounds([
+      { bare: 8000, queued: 8168 },
+      { bare: 8000, queued: 7760 },
+      { bare: 7900, queued: 7821 },
+    ]);
+    expect(s.fractions.map((f) => Number(f.toFixed(4)))).toEqual([1.021, 0.97, 0.99]);
+    expect(s.median).toBeCloseTo(0.99, 10);
+    expect(s.min).toBeCloseTo(0.97, 10);
+    expect(s.max).toBeCloseTo(1.021, 10);
+    expect(s.bareMedian).toBe(8000);
+    expect(s.queuedMedian).toBe(7821);
+  });
+
+  it('takes the median of the per-round fractions, not the ratio of the medians, and the mean of the middle two for an even count', () => {
+    // Per round: 0.5, 1, 1.2, 1.5 → median 1.1. Ratio of the sides' medians would be 1500 ÷ 1500 = 1.
+    const s = summarizeQueueRounds([
+      { bare: 1000, queued: 500 },
+      { bare: 2000, queued: 2000 },
+      { bare: 1000, queued: 1200 },
+      { bare: 2000, queued: 3000 },
+    ]);
+    expect(s.median).toBeCloseTo(1.1, 10);
+    expect(s.bareMedian).toBe(1500);
+    expect(s.queuedMedian).toBe(1600);
+  });
+
+  it('refuses no rounds, and a bare run that measured nothing', () => {
+    expect(() => summarizeQueueRounds([])).toThrow(new RangeError('the queue overhead needs at least one round'));
+    expect(() => summarizeQueueRounds([{ bare: 100, queued: 99 }, { bare: 0, queued: 99 }])).toThrow(
+      new RangeError('round 2: the bare run measured 0 samples/s, nothing to divide by'),
+    );
   });
 });

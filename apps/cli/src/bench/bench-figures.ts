@@ -1,5 +1,6 @@
 import { SYNTHETIC_MAX_TRAIN } from './bench-models';
 import type { BenchModel } from './bench-models';
+import { median } from './percentiles';
 
 // The figures `bench training` derives and judges: pure, so they are unit-tested apart from any timing.
 
@@ -91,4 +92,59 @@ export function queueRunSize(imgPerSec: number, seconds: number, batch: number):
   const wanted = Math.max(Math.ceil(imgPerSec * seconds), batch);
   const epochs = Math.ceil(wanted / SYNTHETIC_MAX_TRAIN);
   return { limit: Math.ceil(wanted / epochs / batch) * batch, epochs };
+}
+
+/** One side of a queue-overhead pair: trainExperiment bare in a child process, or inside a worker on the queue. */
+export type OverheadSide = 'bare' | 'queued';
+
+/**
+ * The order of round `round` (0-based) of the queue-overhead pairs: bare → queued on even rounds,
+ * queued → bare on odd ones, so a drift over the bench (the machine warming, another engineer's
+ * load rising) and whatever the first run of a pair leaves behind (page cache, CPU frequency) do
+ * not fall on one side every time.
+ * @throws RangeError for a round that is not a whole number ≥ 0.
+ */
+export function queueRoundOrder(round: number): [OverheadSide, OverheadSide] {
+  if (!Number.isInteger(round) || round < 0) throw new RangeError(`a round is a whole number ≥ 0, got ${round}`);
+  return round % 2 === 0 ? ['bare', 'queued'] : ['queued', 'bare'];
+}
+
+/** One round's two rates, samples/s. */
+export interface RoundRates {
+  bare: number;
+  queued: number;
+}
+
+/** The queue-overhead figure over every round. Fractions are queued ÷ bare (1 = no overhead). */
+export interface QueueOverheadSummary {
+  /** Each round's queued ÷ bare, in round order. */
+  fractions: number[];
+  /** The headline: the median of `fractions` (mean of the middle two for an even count). */
+  median: number;
+  min: number;
+  max: number;
+  /** Medians of the rounds' bare and queued samples/s, each side on its own. */
+  bareMedian: number;
+  queuedMedian: number;
+}
+
+/**
+ * Each round's fraction, and their median as the headline: a pair's two runs are minutes apart at
+ * most, so drift over the whole bench mostly cancels within a pair, and the median does not let
+ * one disturbed pair (another engineer's build) move the figure as a mean would.
+ * @throws RangeError without rounds, or for a round whose bare rate is not a positive number.
+ */
+export function summarizeQueueRounds(rounds: readonly RoundRates[]): QueueOverheadSummary {
+  if (!rounds.length) throw new RangeError('the queue overhead needs at least one round');
+  const bad = rounds.findIndex((r) => !(r.bare > 0) || !Number.isFinite(r.bare));
+  if (bad >= 0) throw new RangeError(`round ${bad + 1}: the bare run measured ${rounds[bad].bare} samples/s, nothing to divide by`);
+  const fractions = rounds.map((r) => r.queued / r.bare);
+  return {
+    fractions,
+    median: median(fractions),
+    min: Math.min(...fractions),
+    max: Math.max(...fractions),
+    bareMedian: median(rounds.map((r) => r.bare)),
+    queuedMedian: median(rounds.map((r) => r.queued)),
+  };
 }

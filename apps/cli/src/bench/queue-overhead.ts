@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { isTerminal, type BackendName, type ExperimentEvent, type ExperimentSpec, type TrainingResult } from '@trainyard/contracts';
 import { ApiClient } from '../api/api-client';
 import type { BareTrainingAnswer, BareTrainingRequest } from './bare-training.entry';
-import { queueRunSize } from './bench-figures';
+import { formatFraction, queueRoundOrder, queueRunSize, summarizeQueueRounds, type OverheadSide } from './bench-figures';
 import { BENCH_BATCH } from './bench-models';
 import { connectSocket } from './bench-socket';
 import { benchSpec, reportedThreads } from './bench-spec';
@@ -22,47 +22,93 @@ export interface OverheadRun {
   threads?: number;
 }
 
-export interface QueueOverheadResult {
-  model: typeof QUEUE_OVERHEAD_MODEL;
-  backend: BackendName;
-  /** Synthetic training samples per epoch, and epochs. */
-  limit: number;
-  epochs: number;
-  requestedThreads: number;
+/** One bare/queued pair, its two runs one after the other in `order`. */
+export interface QueueOverheadRound {
+  order: [OverheadSide, OverheadSide];
   bare: OverheadRun;
   queued: OverheadRun;
-  /** queued.samplesPerSec ÷ bare.samplesPerSec (goal ≥ QUEUE_OVERHEAD_GOAL). */
+  /** queued.samplesPerSec ÷ bare.samplesPerSec. */
   fraction: number;
 }
 
+export interface QueueOverheadResult {
+  model: typeof QUEUE_OVERHEAD_MODEL;
+  backend: BackendName;
+  /** Synthetic training samples per epoch, and epochs (every run of every round the same). */
+  limit: number;
+  epochs: number;
+  requestedThreads: number;
+  /** Every pair, in the order they ran. */
+  rounds: QueueOverheadRound[];
+  /** The headline (goal ≥ QUEUE_OVERHEAD_GOAL on `median`): the rounds' fractions' median, min and max. */
+  fraction: { median: number; min: number; max: number };
+  /** Medians of the rounds' bare and of their queued samples/s. */
+  samplesPerSec: { bare: number; queued: number };
+}
+
 /**
- * The same synthetic CNN run, sized to train about `seconds` at `imgPerSec`, twice in a row: bare
- * (trainExperiment in a fresh child process) and then submitted to a private stack (Redis, API
- * and one worker as real processes, TF_BACKEND = `backend`, TRAIN_THREADS = `threads`), and the
- * queued run's throughput as a fraction of the bare one's. `onStop` gets the stack's clean-up
- * as soon as there is one, for Ctrl-C. Throws when either run fails.
+ * The same synthetic CNN run, sized to train about `seconds` at `imgPerSec`, `rounds` times bare
+ * (trainExperiment in a fresh child process) and `rounds` times submitted to a private stack
+ * (Redis, API and one worker as real processes, TF_BACKEND = `backend`, TRAIN_THREADS = `threads`),
+ * started once for every round. Each round runs a pair, in the order queueRoundOrder gives
+ * (bare → queued, then queued → bare, …), and yields queued ÷ bare; the headline is their median
+ * (summarizeQueueRounds). `onStop` gets, once, a clean-up that stops the stack and the bare child
+ * running at the time, for Ctrl-C. Throws when any run fails: a figure missing a round would not be the one asked for.
  */
 export async function measureQueueOverhead(
-  opts: { backend: BackendName; threads: number; imgPerSec: number; seconds: number },
+  opts: { backend: BackendName; threads: number; imgPerSec: number; seconds: number; rounds: number },
   progress: (line: string) => void,
   onStop: (stop: () => Promise<void>) => void,
 ): Promise<QueueOverheadResult> {
   const { limit, epochs } = queueRunSize(opts.imgPerSec, opts.seconds, BENCH_BATCH[QUEUE_OVERHEAD_MODEL]);
   const spec = benchSpec(QUEUE_OVERHEAD_MODEL, limit, epochs);
   const what = `${QUEUE_OVERHEAD_MODEL}, ${epochs} × ${limit.toLocaleString('en-US')} synthetic samples, ${opts.threads} thread(s), ${opts.backend}`;
-  progress(`[queue overhead] bare: ${what}, trainExperiment in a child process`);
   const timeoutMs = Math.max(600_000, opts.seconds * 20_000);
-  const bare = await trainBare({ spec, threads: opts.threads, backend: opts.backend }, timeoutMs, onStop);
-  progress(`[queue overhead] bare: ${Math.round(bare.samplesPerSec)} samples/s`);
+  progress(`[queue overhead] ${opts.rounds} round(s) of ${what}: bare (trainExperiment in a child process) and queued, alternating which goes first`);
   progress('[queue overhead] starting a private Redis, API and worker');
-  // The worker's own settings, so the queued run trains as the bare one did.
-  const stack = await startQueueStack(progress, onStop, { TF_BACKEND: opts.backend, TRAIN_THREADS: String(opts.threads) });
+  // The caller keeps one clean-up (the last registered): this one stops the bare child of the
+  // moment and the stack, which outlives every child.
+  let stopStack = async () => {};
+  let stopChild = async () => {};
+  onStop(async () => {
+    await stopChild();
+    await stopStack();
+  });
+  // The worker's own settings, so the queued run trains as the bare one does. Started once: the
+  // bare runs then have the same idle stack beside them as the queued ones.
+  const stack = await startQueueStack(progress, (stop) => (stopStack = stop), { TF_BACKEND: opts.backend, TRAIN_THREADS: String(opts.threads) });
   try {
-    progress(`[queue overhead] queued: the same run, submitted to the worker`);
-    const { started, result } = await trainQueued(stack.url, stack.student.token, spec, timeoutMs);
-    const queued = { samplesPerSec: result.samplesPerSec, seconds: result.seconds, threads: reportedThreads(started, result) };
-    progress(`[queue overhead] queued: ${Math.round(queued.samplesPerSec)} samples/s`);
-    return { model: QUEUE_OVERHEAD_MODEL, backend: opts.backend, limit, epochs, requestedThreads: opts.threads, bare, queued, fraction: queued.samplesPerSec / bare.samplesPerSec };
+    const runs: Record<OverheadSide, () => Promise<OverheadRun>> = {
+      bare: () => trainBare({ spec, threads: opts.threads, backend: opts.backend }, timeoutMs, (stop) => (stopChild = stop)),
+      queued: async () => {
+        const { started, result } = await trainQueued(stack.url, stack.student.token, spec, timeoutMs);
+        return { samplesPerSec: result.samplesPerSec, seconds: result.seconds, threads: reportedThreads(started, result) };
+      },
+    };
+    const rounds: QueueOverheadRound[] = [];
+    for (let i = 0; i < opts.rounds; i++) {
+      const order = queueRoundOrder(i);
+      const got: Partial<Record<OverheadSide, OverheadRun>> = {};
+      for (const side of order) {
+        progress(`[queue overhead] round ${i + 1}/${opts.rounds}: ${side}`);
+        got[side] = await runs[side]();
+        progress(`[queue overhead] round ${i + 1}/${opts.rounds}: ${side}: ${Math.round(got[side]!.samplesPerSec)} samples/s`);
+      }
+      const { bare, queued } = got as Record<OverheadSide, OverheadRun>;
+      rounds.push({ order, bare, queued, fraction: queued.samplesPerSec / bare.samplesPerSec });
+      progress(`[queue overhead] round ${i + 1}/${opts.rounds}: queued ÷ bare ${formatFraction(rounds[i].fraction)}`);
+    }
+    const summary = summarizeQueueRounds(rounds.map((r) => ({ bare: r.bare.samplesPerSec, queued: r.queued.samplesPerSec })));
+    return {
+      model: QUEUE_OVERHEAD_MODEL,
+      backend: opts.backend,
+      limit,
+      epochs,
+      requestedThreads: opts.threads,
+      rounds,
+      fraction: { median: summary.median, min: summary.min, max: summary.max },
+      samplesPerSec: { bare: summary.bareMedian, queued: summary.queuedMedian },
+    };
   } finally {
     progress('[queue overhead] stopping the worker, the API and Redis');
     await stack.stop();

@@ -29,8 +29,11 @@ export interface TrainingBenchOptions {
   profile: boolean;
   /** Undefined: do not run PyTorch. */
   python?: string;
-  /** Undefined: skip the queue-overhead run; `seconds`: about how long each of its two runs trains. */
-  queueOverhead?: { seconds: number };
+  /**
+   * Undefined: skip the queue overhead; `seconds`: about how long each of its runs trains;
+   * `rounds`: how many bare/queued pairs it takes (the headline is their fractions' median).
+   */
+  queueOverhead?: { seconds: number; rounds: number };
 }
 
 /** A cnn rate to size the queue-overhead run by when this run measured none (2-core wasm, 2026-11). */
@@ -134,7 +137,7 @@ export async function runTrainingBench(
     const measured = cnn?.train.all && 'samplesPerSec' in cnn.train.all ? cnn.train.all.samplesPerSec : undefined;
     try {
       queueOverhead = await measureQueueOverhead(
-        { backend: primary, threads: opts.threads, imgPerSec: measured ?? FALLBACK_CNN_IMG_PER_SEC, seconds: opts.queueOverhead.seconds },
+        { backend: primary, threads: opts.threads, imgPerSec: measured ?? FALLBACK_CNN_IMG_PER_SEC, seconds: opts.queueOverhead.seconds, rounds: opts.queueOverhead.rounds },
         progress,
         onStop,
       );

@@ -1,7 +1,7 @@
 import * as os from 'node:os';
 import type { Command } from 'commander';
 import type { BackendName } from '@trainyard/contracts';
-import { instanceList, listOf, positive, threadCount } from '../bench/bench-args';
+import { instanceList, listOf, MAX_QUEUE_ROUNDS, positive, queueRounds, threadCount } from '../bench/bench-args';
 import { BENCH_MODELS, DEFAULT_BACKENDS, type BenchModel } from '../bench/bench-models';
 import { DEFAULT_PYTHON } from '../bench/pytorch-throughput';
 import { integer } from './spec-options';
@@ -67,7 +67,8 @@ export function registerBenchCommand(program: Command): void {
     .option('--no-profile', 'skip the forward/backward/optimizer/data breakdown')
     .option('--python <cmd>', 'the Python with torch', DEFAULT_PYTHON)
     .option('--no-pytorch', 'TF.js only')
-    .option('--queue-seconds <n>', 'queue overhead: about how long each of its two cnn runs trains', positive, 20)
+    .option('--queue-seconds <n>', 'queue overhead: about how long each of its cnn runs trains', positive, 20)
+    .option('--queue-rounds <n>', `queue overhead: bare/queued pairs, alternating which runs first; the figure is their median (1..${MAX_QUEUE_ROUNDS})`, queueRounds, 4)
     .option('--no-queue-overhead', 'skip the queue-overhead run (it starts a private Redis, API and worker)')
     .option('--json', 'one JSON object instead of the tables')
     .action(
@@ -84,6 +85,7 @@ export function registerBenchCommand(program: Command): void {
         python: string;
         pytorch: boolean;
         queueSeconds: number;
+        queueRounds: number;
         queueOverhead: boolean;
         json?: boolean;
       }) => {
@@ -102,7 +104,7 @@ export function registerBenchCommand(program: Command): void {
               trainSeconds: flags.trainSeconds,
               profile: flags.profile,
               python: flags.pytorch ? flags.python : undefined,
-              queueOverhead: flags.queueOverhead ? { seconds: flags.queueSeconds } : undefined,
+              queueOverhead: flags.queueOverhead ? { seconds: flags.queueSeconds, rounds: flags.queueRounds } : undefined,
             },
             progress,
             onStop,
