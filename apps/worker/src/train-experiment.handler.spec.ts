@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import type Redis from 'ioredis';
 import pino from 'pino';
 import { DelayedError, UnrecoverableError, WaitingError, type Job, type Queue } from 'bullmq';
-import { presetSpec, runWork, type TrainingResult } from '@trainyard/contracts';
+import { presetSpec, runWork, type ExperimentEvent, type TrainingResult } from '@trainyard/contracts';
 import { ExperimentStore } from '@trainyard/experiment-store';
 import { FairShareScheduler, ThroughputStore, type TrainJobData } from '@trainyard/training-queue';
 import type { AppConfig } from '@trainyard/config';
@@ -66,10 +66,12 @@ describe('TrainExperimentHandler', () => {
   const lockKey = (id: string) => `${prefix}:training:${id}:lock`;
   const types = async (id: string) => (await store.events(id)).map((e) => e.type);
   const started = { type: 'started', backend: 'cpu', params: 1, trainSamples: 1, testSamples: 1, epochs: 1, batches: 1 } as const;
+  /** Resolves once `signal` aborts, at once if it already has (as the trainer checks between batches). */
+  const aborted = (signal: AbortSignal) => new Promise((resolve) => (signal.aborted ? resolve(undefined) : signal.addEventListener('abort', resolve)));
   /** A trainer that reports `started`, then trains until its signal aborts. */
   const untilAborted = (async (_spec, opts) => {
     await opts.onEvent!(started);
-    await new Promise((resolve) => opts.signal!.addEventListener('abort', resolve));
+    await aborted(opts.signal!);
     throw new Error('aborted');
   }) as Trainer['trainExperiment'];
 
@@ -223,13 +225,28 @@ describe('TrainExperimentHandler', () => {
     const handler = handlerWith(async (_spec, opts) => {
       await opts.onEvent!(started);
       await opts.onEvent!({ type: 'resumed', fromEpoch: 2, fromBatch: 0, trainedSeconds: 60 });
-      await new Promise((resolve) => opts.signal!.addEventListener('abort', resolve));
+      await aborted(opts.signal!);
       throw new Error('aborted');
     });
     const id = await submitted();
     const run = handler.handle(jobFor(id, 1, { maxMinutes: 1 }), 'token', undefined);
     await expect(run).rejects.toThrow('stopped after 1 min: this class allows at most 1 min per job');
     expect(await store.get(id)).toMatchObject({ status: 'failed' });
+  }, 20_000);
+
+  it("counts an earlier attempt killed before any checkpoint (kill -9) against maxMinutes, from the history it left", async () => {
+    const handler = handlerWith(untilAborted);
+    const id = await submitted();
+    // The history as a killed attempt left it: started, then a minute of progress, then nothing.
+    const history = await store.events(id);
+    const attempt1 = [
+      { ...started, type: 'started', id, seq: history.length + 1, at: '2026-12-01T10:00:00.000Z' },
+      { type: 'progress', epoch: 1, epochs: 1, batch: 5, batches: 9, loss: 1, accuracy: 0.5, runningLoss: 1, runningAccuracy: 0.5, samplesPerSec: 1, id, seq: history.length + 2, at: '2026-12-01T10:01:00.000Z' },
+    ] as ExperimentEvent[];
+    jest.spyOn(store, 'events').mockResolvedValueOnce([...history, ...attempt1]);
+    // A 1-min limit with a minute used: it stops at once (a fresh window would train a minute more).
+    const run = handler.handle(jobFor(id, 1, { maxMinutes: 1 }), 'token', undefined);
+    await expect(run).rejects.toThrow('stopped after 1 min: this class allows at most 1 min per job');
   }, 20_000);
 
   it('parses the stored spec with the shared schema before training: one stored by an older version that fails it is failed at once', async () => {

@@ -5,7 +5,7 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bullmq';
 import { DelayedError, UnrecoverableError, WaitingError, type Job, type Queue } from 'bullmq';
 import type { Logger } from 'pino';
-import { TERMINAL_STATUSES, resolveExperimentRequest, runKind, runWork, type ExperimentEventBody, type ExperimentSpec, type TrainingEvent } from '@trainyard/contracts';
+import { TERMINAL_STATUSES, attemptsTrainingMs, resolveExperimentRequest, runKind, runWork, type ExperimentEventBody, type ExperimentSpec, type TrainingEvent } from '@trainyard/contracts';
 import { ExperimentNotFoundError, ExperimentStore, FencedOutError, subscribeToCancellations, type AppendFence } from '@trainyard/experiment-store';
 import { QueueName, FairShareScheduler, ThroughputStore, type TrainJobData } from '@trainyard/training-queue';
 import { runDetached, type AppConfig } from '@trainyard/config';
@@ -130,7 +130,9 @@ export class TrainExperimentHandler implements OnModuleInit {
         const startedAt = performance.now();
         // Every event of this attempt is stored only while this worker holds the job's lock.
         const fence = token ? { lockKey: this.queue.toKey(`${job.id}:lock`), token } : undefined;
-        const outcome = await this.train(id, spec, signal, (reason) => local.abort(reason), log, fence, job.data.maxMinutes);
+        // Earlier attempts' training counts against the time limit, from the history they left.
+        const limit = job.data.maxMinutes === undefined ? undefined : { minutes: job.data.maxMinutes, usedMs: attemptsTrainingMs(await this.store.events(id)) };
+        const outcome = await this.train(id, spec, signal, (reason) => local.abort(reason), log, fence, limit);
         if (outcome.outcome === 'completed' && outcome.imageEpochs) await this.recordDuration(runKind(spec), startedAt, outcome.imageEpochs, log);
         if (outcome.outcome === 'completed' && outcome.trainingFlopsPerSec && outcome.batchSize) await this.recordThroughput(spec, outcome.batchSize, outcome.trainingFlopsPerSec, log);
         return outcome;
@@ -227,15 +229,16 @@ export class TrainExperimentHandler implements OnModuleInit {
     abort: (reason: AbortReason) => void,
     log: Logger,
     fence?: AppendFence,
-    maxMinutes?: number,
+    limit?: { minutes: number; usedMs: number },
   ): Promise<TrainJobOutcome> {
     let resumed = false;
     // The class's time limit, held here too: the estimate that let the run in can be wrong either
     // way. Timed from this attempt's `started` (data loading and process start-up excluded, as in
-    // the estimate), less the training its checkpoint holds when it resumes, so no number of
-    // shutdowns or crashes buys a run more than the limit. Node fires a timer longer than
-    // 2^31−1 ms (24.8 days) at once: such a limit is no limit.
-    const limitMs = maxMinutes !== undefined && maxMinutes * 60_000 <= MAX_TIMER_MS ? maxMinutes * 60_000 : undefined;
+    // the estimate), less what earlier attempts trained: by their history (a worker killed
+    // without a word included), or by the checkpoint if that says more. No number of shutdowns
+    // or crashes buys a run more than the limit. Node fires a timer longer than 2^31−1 ms
+    // (24.8 days) at once: such a limit is no limit.
+    const limitMs = limit && limit.minutes * 60_000 <= MAX_TIMER_MS ? limit.minutes * 60_000 : undefined;
     let timeLimit: NodeJS.Timeout | undefined;
     const armTimeLimit = (usedMs: number) => {
       clearTimeout(timeLimit);
@@ -243,8 +246,8 @@ export class TrainExperimentHandler implements OnModuleInit {
     };
     const onEvent = async (event: TrainingEvent) => {
       if (event.type === 'resumed') resumed = true;
-      if (limitMs !== undefined && event.type === 'started' && !timeLimit) armTimeLimit(0);
-      if (limitMs !== undefined && event.type === 'resumed') armTimeLimit((event.trainedSeconds ?? 0) * 1000);
+      if (limitMs !== undefined && event.type === 'started' && !timeLimit) armTimeLimit(limit!.usedMs);
+      if (limitMs !== undefined && event.type === 'resumed') armTimeLimit(Math.max(limit!.usedMs, (event.trainedSeconds ?? 0) * 1000));
       let stored;
       try {
         stored = await this.appendWaitingOutOutage(id, event, signal, log, fence);
