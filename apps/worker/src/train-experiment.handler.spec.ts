@@ -241,7 +241,7 @@ describe('TrainExperimentHandler', () => {
     const history = await store.events(id);
     const attempt1 = [
       { ...started, type: 'started', id, seq: history.length + 1, at: '2026-12-01T10:00:00.000Z' },
-      { type: 'progress', epoch: 1, epochs: 1, batch: 5, batches: 9, loss: 1, accuracy: 0.5, runningLoss: 1, runningAccuracy: 0.5, samplesPerSec: 1, id, seq: history.length + 2, at: '2026-12-01T10:01:00.000Z' },
+      { type: 'progress', epoch: 1, epochs: 1, batch: 5, batches: 9, loss: 1, batchAccuracy: 0.5, runningAccuracy: 0.5, samplesPerSec: 1, id, seq: history.length + 2, at: '2026-12-01T10:01:00.000Z' },
     ] as ExperimentEvent[];
     jest.spyOn(store, 'events').mockResolvedValueOnce([...history, ...attempt1]);
     // A 1-min limit with a minute used: it stops at once (a fresh window would train a minute more).

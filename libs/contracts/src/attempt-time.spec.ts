@@ -6,7 +6,7 @@ let seq = 0;
 const at = (seconds: number, body: ExperimentEventBody): ExperimentEvent =>
   ({ id: 'run', seq: ++seq, at: new Date(T0 + seconds * 1000).toISOString(), ...body }) as ExperimentEvent;
 const started = { type: 'started', backend: 'wasm', params: 1, trainSamples: 1, testSamples: 1, epochs: 2, batches: 10 } as const;
-const progress = (batch: number) => ({ type: 'progress', epoch: 1, epochs: 2, batch, batches: 10, loss: 1, accuracy: 0.5, runningLoss: 1, runningAccuracy: 0.5, samplesPerSec: 1 }) as ExperimentEventBody;
+const progress = (batch: number) => ({ type: 'progress', epoch: 1, epochs: 2, batch, batches: 10, loss: 1, batchAccuracy: 0.5, runningAccuracy: 0.5, samplesPerSec: 1 }) as const;
 
 describe('attemptsTrainingMs', () => {
   it('is 0 before any attempt started', () => {
