@@ -1,9 +1,10 @@
+import { spawn } from 'node:child_process';
 import { rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { ExperimentEvent } from '@trainyard/contracts';
 import { idxImages, idxLabels, tempDir } from '../libs/training/src/data/__tests__/fixtures';
 import { expectCourseOrdering } from './support/course-ordering';
-import { runTrainyard } from './support/trainyard-cli';
+import { runTrainyard, TRAINYARD_BIN } from './support/trainyard-cli';
 
 // The `trainyard` bin as a user runs it (built by `npm ci`'s prepare step).
 const trainyard = (args: string[], timeout = 120_000) => runTrainyard(args, { timeout, env: { ...process.env, TF_BACKEND: 'wasm' } });
@@ -44,6 +45,39 @@ describe('trainyard CLI', () => {
     expect(events[0]).toMatchObject({ type: 'started', threads: 2 });
     expect(events.at(-1)).toMatchObject({ type: 'completed', result: { threads: 2 } });
   });
+
+  it('train warns once on stderr, before training, when TRAIN_THREADS is more than the cores (the worker\'s rule)', async () => {
+    // 64 threads on this machine's cores: far more than any CI or laptop has.
+    const { code, stdout, stderr } = await runTrainyard(['train', '--preset', 'mnist-fc', '--limit', '128', '--test-limit', '32', '--epochs', '1', '--json'], {
+      timeout: 120_000,
+      env: { ...process.env, TF_BACKEND: 'wasm', TRAIN_THREADS: '64' },
+    });
+    expect(code).toBe(0);
+    const warnings = stderr.split('\n').filter((l) => l.includes('TRAIN_THREADS'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/^warning: TRAIN_THREADS 64: more training threads than the \d+ cores here\b.*set TRAIN_THREADS to \d+/);
+    // --json's stdout stays one JSON event a line.
+    expect(stdout).not.toMatch(/TRAIN_THREADS/);
+    for (const line of stdout.trim().split('\n')) expect(() => JSON.parse(line)).not.toThrow();
+  }, 120_000);
+
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('train interrupted by %s once training has started exits %i (128 + the signal), not 1 as a failure', async (signal, exitCode) => {
+    // Long enough that it is still training when the signal lands; the signal is sent on its first progress event.
+    const res = await signalWhen(['train', '--preset', 'mnist-fc', '--epochs', '50', '--json'], (out) => /"type":"progress"/.test(out.stdout), signal);
+    expect({ code: res.code, stderr: res.stderr }).toEqual({ code: exitCode, stderr: expect.any(String) });
+    expect(res.stdout.trim().split('\n').map((l) => JSON.parse(l).type).at(-1)).toBe('cancelled');
+  }, 120_000);
+
+  it('report --local interrupted by Ctrl-C prints the rows so far and exits 130, as train does', async () => {
+    // Piped, the view prints `started` on stderr; the suite's first run takes the course's 938 steps, long past the signal.
+    const res = await signalWhen(['report', 'week2-mnist', '--local'], (out) => /: started on /.test(out.stderr), 'SIGINT');
+    expect({ code: res.code, stderr: res.stderr }).toEqual({ code: 130, stderr: expect.any(String) });
+    expect(res.stdout).toMatch(/interrupted \(SIGINT\)/);
+  }, 120_000);
+
 
   it.each([
     [['train', '--preset', 'mnist-cnnn'], /preset/],
@@ -128,3 +162,34 @@ describe('trainyard report week2-mnist --local', () => {
     expectCourseOrdering(acc);
   }, 600_000);
 });
+
+/**
+ * Spawns `trainyard args` (wasm, one thread), sends `signal` once `ready` holds for its output so
+ * far, and resolves with its exit code and output; rejects if it exits before `ready`.
+ */
+async function signalWhen(args: string[], ready: (out: { stdout: string; stderr: string }) => boolean, signal: NodeJS.Signals) {
+  const child = spawn(process.execPath, [TRAINYARD_BIN, ...args], {
+    env: { ...process.env, TF_BACKEND: 'wasm', TRAIN_THREADS: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const out = { stdout: '', stderr: '' };
+  let signalled = false;
+  // 'close', not 'exit': every byte of its output has been read by then.
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const onData = (key: 'stdout' | 'stderr') => (chunk: Buffer) => {
+    out[key] += String(chunk);
+    if (!signalled && ready(out)) {
+      signalled = true;
+      child.kill(signal);
+    }
+  };
+  child.stdout.on('data', onData('stdout'));
+  child.stderr.on('data', onData('stderr'));
+  try {
+    const code = await exited;
+    if (!signalled) throw new Error(`exited ${code} before it was ready for ${signal}: ${out.stderr}`);
+    return { code, ...out };
+  } finally {
+    child.kill('SIGKILL');
+  }
+}

@@ -1,5 +1,4 @@
 import { Command, CommanderError } from 'commander';
-import { ApiError, SpecValidationError } from '@trainyard/contracts';
 import { registerBenchCommand } from './commands/bench.command';
 import { registerDataCommands } from './commands/data.command';
 import { registerDemoCommand } from './commands/demo.command';
@@ -9,7 +8,7 @@ import { registerQueueCommands } from './commands/queue.commands';
 import { registerReportCommand } from './commands/report.command';
 import { registerRosterCommands } from './commands/roster.command';
 import { registerTrainCommand } from './commands/train.command';
-import { WatchInterruptedError } from './commands/watch-runs';
+import { exitCodeFor } from './exit-code';
 
 // Start-up cost matters: every queue command is a short call. The command modules imported here
 // load only commander, zod (the spec schema) and node's own modules; TF.js, ioredis and
@@ -37,6 +36,5 @@ program.parseAsync(process.argv).catch((err: unknown) => {
   // Bad input is the user's to fix: one clear line, no stack trace.
   const message = err instanceof Error ? err.message : String(err);
   process.stderr.write(`trainyard: ${message}\n`);
-  if (err instanceof WatchInterruptedError) process.exit(err.exitCode);
-  process.exit(err instanceof SpecValidationError || (err instanceof ApiError && err.status === 400) ? 2 : 1);
+  process.exit(exitCodeFor(err));
 });

@@ -41,4 +41,10 @@ describe('threadOversubscription', () => {
   it('names both variables, the product and the threads that would fit', () => {
     expect(threadOversubscription(2, 2, 2)).toMatch(/WORKER_CONCURRENCY 2 × TRAIN_THREADS 2 = 4 training threads on 2 cores.*TRAIN_THREADS to 1/);
   });
+
+  it('for one run at a time (trainyard train), names TRAIN_THREADS alone and the cores to set it to', () => {
+    const text = threadOversubscription(1, 64, 2)!;
+    expect(text).toMatch(/^TRAIN_THREADS 64: more training threads than the 2 cores here\b.*set TRAIN_THREADS to 2 /);
+    expect(text).not.toMatch(/WORKER_CONCURRENCY|fewer jobs/);
+  });
 });

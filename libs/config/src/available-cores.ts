@@ -28,9 +28,17 @@ export function availableCores(cpuMaxFile = CGROUP_CPU_MAX, parallelism = os.ava
  * A warning when `concurrency` jobs of `threads` training threads each would need more than
  * `cores` cores (they would then share cores and each run slower); null when they fit. The
  * native backends (tensorflow, tensorflow-gpu) ignore TRAIN_THREADS, so the warning says so.
+ * Used by the worker at start and by `trainyard train` / `report --local` (concurrency 1).
  */
 export function threadOversubscription(concurrency: number, threads: number, cores: number): string | null {
   if (concurrency * threads <= cores) return null;
+  // One run at a time (`trainyard train`, a worker of concurrency 1): no jobs to multiply or run fewer of.
+  if (concurrency === 1) {
+    return (
+      `TRAIN_THREADS ${threads}: more training threads than the ${cores} cores here, so they share cores and the run is slower than on ${cores}. ` +
+      `On wasm/cpu set TRAIN_THREADS to ${cores} (the cores) or fewer. Ignore this on tensorflow or tensorflow-gpu, which does not use TRAIN_THREADS.`
+    );
+  }
   return (
     `WORKER_CONCURRENCY ${concurrency} × TRAIN_THREADS ${threads} = ${concurrency * threads} training threads on ${cores} cores: ` +
     `jobs will share cores and each run slower. On wasm/cpu set TRAIN_THREADS to ${Math.max(1, Math.floor(cores / concurrency))} ` +

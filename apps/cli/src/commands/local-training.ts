@@ -1,6 +1,7 @@
-import type { AppConfig } from '@trainyard/config';
+import { availableCores, threadOversubscription, type AppConfig } from '@trainyard/config';
 import { FILE_DATASETS, type BackendChoice, type ExperimentEventBody, type ExperimentSpec, type FileDatasetName, type TrainingResult } from '@trainyard/contracts';
-import { datasetStatus, initBackend, trainExperiment, type BackendSelection } from '@trainyard/training';
+import { DATA_PARALLEL_BACKENDS, datasetStatus, initBackend, trainExperiment, type BackendSelection } from '@trainyard/training';
+import { TrainingInterruptedError } from './interrupted';
 
 let selection: BackendSelection | undefined;
 
@@ -10,7 +11,26 @@ export async function ensureBackend(choice: BackendChoice, quiet = false): Promi
   return selection;
 }
 
-/** Trains a spec in this process, with Ctrl-C cancelling between batches; `onEvent` gets every event, ending with `completed`. */
+/** Whether this process has checked TRAIN_THREADS against its cores (once: `report --local` trains several runs). */
+let threadsChecked = false;
+
+/**
+ * Warns on stderr (never stdout, which --json keeps for events) when TRAIN_THREADS is more than
+ * the cores, by the worker's rule (threadOversubscription, one run at a time); only on a backend
+ * that trains on TRAIN_THREADS threads (the native ones ignore it).
+ */
+function warnIfOversubscribed(backend: string, threads: number): void {
+  if (threadsChecked || !DATA_PARALLEL_BACKENDS.includes(backend)) return;
+  threadsChecked = true;
+  const warning = threadOversubscription(1, threads, availableCores());
+  if (warning) process.stderr.write(`warning: ${warning}\n`);
+}
+
+/**
+ * Trains a spec in this process, with Ctrl-C (or SIGTERM) cancelling between batches; `onEvent`
+ * gets every event, ending with `completed`. Throws TrainingInterruptedError once a signal stopped
+ * it (main.ts exits 130 / 143), or what training threw.
+ */
 export async function trainLocally(
   spec: ExperimentSpec,
   config: AppConfig,
@@ -19,8 +39,13 @@ export async function trainLocally(
   opts: { quiet?: boolean; saveTo?: string; download?: boolean } = {},
 ): Promise<TrainingResult> {
   const sel = await ensureBackend(backend, opts.quiet);
+  warnIfOversubscribed(sel.backend, config.trainThreads);
   const controller = new AbortController();
-  const onSigint = () => controller.abort(new Error('interrupted'));
+  let interruptedBy: NodeJS.Signals | undefined;
+  const onSigint = (signal: NodeJS.Signals) => {
+    interruptedBy = signal;
+    controller.abort(new Error('interrupted'));
+  };
   process.once('SIGINT', onSigint);
   process.once('SIGTERM', onSigint);
   try {
@@ -38,6 +63,10 @@ export async function trainLocally(
     // The trainer returns its result and reports no `completed`: this adapter reports it, as the worker does.
     onEvent({ type: 'completed', result });
     return result;
+  } catch (err) {
+    // Whatever the abort made training throw (a cancellation between batches, an aborted
+    // download), the user's signal is why it stopped.
+    throw interruptedBy ? new TrainingInterruptedError(interruptedBy) : err;
   } finally {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);

@@ -17,6 +17,7 @@ import {
 import { createProgressView } from '../output/progress-view';
 import { formatResultsTable, type ReportRow } from '../output/results-table';
 import { apiClient, apiOptions, type ApiFlags } from './api-options';
+import { TrainingInterruptedError } from './interrupted';
 import { overridesFrom, specOptions, type SpecFlags } from './spec-options';
 import { reportRows, watchRuns } from './watch-runs';
 
@@ -40,13 +41,15 @@ export function registerReportCommand(program: Command): void {
       }
       const presets = SUITES[suite as SuiteName];
       const overrides = suiteOverrides(presets, flags);
-      const rows = flags.local ? await runLocally(presets, overrides, flags) : await runOnQueue(suite, presets, overrides, flags);
+      const { rows, exitCode } = flags.local ? await runLocally(presets, overrides, flags) : { rows: await runOnQueue(suite, presets, overrides, flags), exitCode: undefined };
       // What the runs took (the data dir's size may have changed the preset's epochs), else what was asked.
       const epochs = rows.find((r) => r.result)?.result?.epochs.length ?? resolveExperimentRequest({ preset: presets[0], ...overrides }).epochs;
       const dataset = (overrides.dataset as string | undefined) ?? PRESETS[presets[0]].dataset;
       if (flags.json) process.stdout.write(`${JSON.stringify(rows)}\n`);
       else process.stdout.write(`\n${formatResultsTable(rows, `${dataset}, ${epochs} epoch(s)`)}\n`);
-      if (rows.some((r) => !r.result)) process.exitCode = 1;
+      // Interrupted: the rows so far are printed, then the signal's status (130 / 143), as `train` exits.
+      if (exitCode !== undefined) process.exitCode = exitCode;
+      else if (rows.some((r) => !r.result)) process.exitCode = 1;
     });
 }
 
@@ -67,12 +70,18 @@ export function suiteOverrides(presets: readonly PresetName[], flags: Omit<SpecF
   return overrides;
 }
 
-async function runLocally(presets: readonly PresetName[], overrides: Record<string, unknown>, flags: ReportFlags): Promise<ReportRow[]> {
+/** The suite's rows, trained here one after another; `exitCode` (130 / 143) when a signal stopped it (TrainingInterruptedError). */
+async function runLocally(
+  presets: readonly PresetName[],
+  overrides: Record<string, unknown>,
+  flags: ReportFlags,
+): Promise<{ rows: ReportRow[]; exitCode?: number }> {
   // TF.js loads only for the commands that train (see main.ts).
   const { trainLocally, trainSamplesOnDisk } = await import('./local-training');
   const config = loadConfig({ ...process.env, ...(flags.dataDir ? { DATA_DIR: flags.dataDir } : {}) });
   const view = flags.json ? undefined : createProgressView();
   const rows: ReportRow[] = [];
+  let exitCode: number | undefined;
   try {
     for (const preset of presets) {
       const spec = await withStepsOnDisk(preset, overrides, (s) => trainSamplesOnDisk(s, config.dataDir), flags.json);
@@ -87,13 +96,14 @@ async function runLocally(presets: readonly PresetName[], overrides: Record<stri
         rows.push({ preset, label, result, wallSeconds: (Date.now() - t0) / 1000, comparison: compareToCourse(spec, result) });
       } catch (err) {
         rows.push({ preset, label, error: err instanceof Error ? err.message : String(err) });
+        if (err instanceof TrainingInterruptedError) exitCode = err.exitCode;
         if (err instanceof TrainingCancelledError) break;
       }
     }
   } finally {
     view?.stop();
   }
-  return rows;
+  return { rows, exitCode };
 }
 
 /**

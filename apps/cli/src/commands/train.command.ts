@@ -2,11 +2,15 @@ import type { Command } from 'commander';
 import { loadConfig } from '@trainyard/config';
 import { TrainingCancelledError, resolveExperimentRequest } from '@trainyard/contracts';
 import { eventStamper } from '../output/event-stamp';
-import { createProgressView } from '../output/progress-view';
+import { createProgressView, trainedOn } from '../output/progress-view';
 import { requestFrom, specOptions, type SpecFlags } from './spec-options';
 
 export function registerTrainCommand(program: Command): void {
-  specOptions(program.command('train').description('train one experiment in this process (no queue)'))
+  specOptions(program
+      .command('train')
+      .description(
+        'train one experiment in this process (no queue), on TRAIN_THREADS data-parallel threads on wasm/cpu (default: the cores; warns if more)',
+      ))
     .option('--json', 'print one JSON event a line, ending with a `completed` event')
     .option('--save <dir>', 'save the trained model (TF.js format) to this directory')
     .action(async (flags: SpecFlags & { save?: string }) => {
@@ -29,7 +33,7 @@ export function registerTrainCommand(program: Command): void {
         if (!flags.json) {
           process.stdout.write(
             `${label}: test accuracy ${(result.testAccuracy * 100).toFixed(2)}% (${result.correct}/${result.testSamples}), ` +
-              `test loss ${result.testLoss.toFixed(4)}, ${result.params} params, ${Math.round(result.samplesPerSec)} img/s on ${result.backend}\n`,
+              `test loss ${result.testLoss.toFixed(4)}, ${result.params} params, ${Math.round(result.samplesPerSec)} img/s on ${trainedOn(result.backend, result.threads)}\n`,
           );
         }
       } catch (caught) {

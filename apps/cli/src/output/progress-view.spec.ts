@@ -49,6 +49,35 @@ describe('the live bar', () => {
   });
 });
 
+describe('where a run trains', () => {
+  const started = { type: 'started', backend: 'wasm', threads: 2, params: 6422, trainSamples: 64, testSamples: 32, epochs: 2, batches: 125 } as const;
+  const progress = { type: 'progress', epoch: 1, epochs: 2, batch: 80, batches: 125, loss: 1.0671, batchAccuracy: 0.6, runningAccuracy: 0.6219, samplesPerSec: 6658 } as never;
+
+  it('stays on the live bar, backend and threads, after progress and an epoch replace its status', () => {
+    const term = emulatedTerminal(240);
+    const view = createProgressView(term.stream);
+    view.onEvent('CNN', started);
+    view.onEvent('CNN', progress);
+    view.onEvent('CNN', { type: 'epoch', epoch: 1, epochs: 2, trainLoss: 1, testLoss: 1, testAccuracy: 0.5, samplesPerSec: 6000, seconds: 1 } as never);
+    view.onEvent('CNN', progress);
+    view.stop();
+    const bars = term.lines().filter((l) => l.startsWith('CNN'));
+    expect(bars).toHaveLength(1);
+    expect(bars[0]).toContain('6658 img/s on wasm (2 threads)');
+  });
+
+  it('names the threads in the plain started line, and the backend alone for a run that reports none', () => {
+    const { stream, text } = recording();
+    const view = createProgressView(stream);
+    view.onEvent('CNN', started);
+    view.onEvent('FC', { ...started, backend: 'tensorflow', threads: undefined });
+    view.onEvent('One', { ...started, threads: 1 });
+    expect(text()).toMatch(/^CNN: started on wasm \(2 threads\): /m);
+    expect(text()).toMatch(/^FC: started on tensorflow: /m);
+    expect(text()).toMatch(/^One: started on wasm \(1 thread\): /m);
+  });
+});
+
 /**
  * What a terminal `columns` wide shows after the view wrote to it: the ANSI sequences
  * cli-progress and readline use (cursor up/down, column, clear line, clear below; wrapping on or

@@ -11,6 +11,13 @@ const fmt = (v: number | undefined, digits = 4) => (v === undefined || !Number.i
 /** An accuracy as the rest of the CLI shows one (`62.2%`); one decimal is enough for a live bar. */
 const percent = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '-' : `${(v * 100).toFixed(1)}%`);
 
+/**
+ * Where a run trains, as every view and summary names it: `wasm (2 threads)`; the backend alone
+ * for an event or result without `threads` (runs of earlier versions).
+ */
+export const trainedOn = (backend: string, threads: number | undefined): string =>
+  `${backend}${threads ? ` (${threads} thread${threads === 1 ? '' : 's'})` : ''}`;
+
 /** Progress bars on a terminal (one per run), plain lines per epoch elsewhere (logs, CI, pipes). */
 export function createProgressView(stream: NodeJS.WriteStream = process.stderr): ProgressView {
   return stream.isTTY ? new BarsView(stream) : new LinesView(stream);
@@ -42,7 +49,7 @@ class BarsView implements ProgressView {
         stream,
         clearOnComplete: false,
         hideCursor: true,
-        format: '{label} |{bar}| epoch {epoch}/{epochs} batch {value}/{total} batch loss {loss} train acc {acc} (epoch so far) {rate} img/s {status}',
+        format: '{label} |{bar}| epoch {epoch}/{epochs} batch {value}/{total} batch loss {loss} train acc {acc} (epoch so far) {rate} img/s{where} {status}',
       },
       Presets.shades_classic,
     );
@@ -51,7 +58,7 @@ class BarsView implements ProgressView {
   onEvent(label: string, e: ExperimentEventBody): void {
     let row = this.rows.get(label);
     if (!row) {
-      const payload: BarPayload = { label: label.padEnd(28), epoch: 0, epochs: '?', loss: '-', acc: '-', rate: '-', status: '' };
+      const payload: BarPayload = { label: label.padEnd(28), epoch: 0, epochs: '?', loss: '-', acc: '-', rate: '-', where: '', status: '' };
       row = { bar: this.multi.create(1, 0, payload), value: 0, total: 1, payload, notes: [] };
       this.rows.set(label, row);
     }
@@ -61,7 +68,8 @@ class BarsView implements ProgressView {
         break;
       case 'started':
         this.setTotal(row, e.batches);
-        this.update(row, 0, { epoch: 1, epochs: e.epochs, status: `on ${e.backend}` });
+        // Kept on the bar (status is replaced by each event): the backend and threads, once, as the piped `started` line says.
+        this.update(row, 0, { epoch: 1, epochs: e.epochs, where: ` on ${trainedOn(e.backend, e.threads)}`, status: '' });
         // Once per run: a retried or resumed run sends `started` again with the same warnings.
         if (e.warnings?.length && !row.warning) this.placeWarning(label, row, e.warnings);
         break;
@@ -135,7 +143,7 @@ class LinesView implements ProgressView {
     const line = (text: string): void => void this.stream.write(`${label}: ${text}\n`);
     switch (e.type) {
       case 'started':
-        line(`started on ${e.backend}${e.threads ? ` (${e.threads} thread${e.threads === 1 ? '' : 's'})` : ''}: ${e.params} params, ${e.trainSamples} train / ${e.testSamples} test samples, ${e.epochs} epoch(s) of ${e.batches} batches`);
+        line(`started on ${trainedOn(e.backend, e.threads)}: ${e.params} params, ${e.trainSamples} train / ${e.testSamples} test samples, ${e.epochs} epoch(s) of ${e.batches} batches`);
         if (e.warnings?.length && !this.warned.has(label)) {
           this.warned.add(label);
           for (const warning of e.warnings) line(`warning: ${warning}`);

@@ -9,3 +9,4 @@ export * from './checkpoint-mismatch.error';
 export * from './non-finite-loss.error';
 export * from './non-finite-metric.error';
 export * from './data-parallel/replica-thread.error';
+export { DATA_PARALLEL_BACKENDS } from './data-parallel/replica-pool';
