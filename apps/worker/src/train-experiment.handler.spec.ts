@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import type Redis from 'ioredis';
 import pino from 'pino';
 import { DelayedError, UnrecoverableError, WaitingError, type Job, type Queue } from 'bullmq';
-import { presetSpec, runWork, type ExperimentEvent, type TrainingResult } from '@trainyard/contracts';
+import { presetSpec, runWork, type TrainingResult } from '@trainyard/contracts';
 import { ExperimentStore } from '@trainyard/experiment-store';
 import { FairShareScheduler, ThroughputStore, type TrainJobData } from '@trainyard/training-queue';
 import type { AppConfig } from '@trainyard/config';
@@ -14,7 +14,7 @@ import { deleteKeys, testPrefix, until, useTestRedis } from '@trainyard/testing'
 import { DatasetDamagedError, DatasetMissingError, IncompatibleSpecError } from '@trainyard/training';
 import { BackendCrashedError } from './backend-crashed.error';
 import { AbortReason } from './job-errors';
-import { MIN_MEASURED_STEPS, TrainExperimentHandler } from './train-experiment.handler';
+import { ATTEMPT_TIME_SAVE_MS, MIN_MEASURED_STEPS, TrainExperimentHandler } from './train-experiment.handler';
 import { reviveError, serializeError } from './training-process/training-process.protocol';
 import type { Trainer } from './trainer.port';
 import type { WorkerHeartbeatService } from './worker-heartbeat.service';
@@ -234,20 +234,34 @@ describe('TrainExperimentHandler', () => {
     expect(await store.get(id)).toMatchObject({ status: 'failed' });
   }, 20_000);
 
-  it("counts an earlier attempt killed before any checkpoint (kill -9) against maxMinutes, from the history it left", async () => {
+  it('counts the time earlier attempts saved against maxMinutes, a worker killed with kill -9 before any checkpoint included', async () => {
     const handler = handlerWith(untilAborted);
     const id = await submitted();
-    // The history as a killed attempt left it: started, then a minute of progress, then nothing.
-    const history = await store.events(id);
-    const attempt1 = [
-      { ...started, type: 'started', id, seq: history.length + 1, at: '2026-12-01T10:00:00.000Z' },
-      { type: 'progress', epoch: 1, epochs: 1, batch: 5, batches: 9, loss: 1, batchAccuracy: 0.5, runningAccuracy: 0.5, samplesPerSec: 1, id, seq: history.length + 2, at: '2026-12-01T10:01:00.000Z' },
-    ] as ExperimentEvent[];
-    jest.spyOn(store, 'events').mockResolvedValueOnce([...history, ...attempt1]);
+    // What a killed attempt left: the minute it saved while training (it re-trained ground already
+    // in the history, so no event of it was stored), and no checkpoint.
+    await store.saveAttemptTime(id, 'an-earlier-attempt', 60_000);
     // A 1-min limit with a minute used: it stops at once (a fresh window would train a minute more).
     const run = handler.handle(jobFor(id, 1, { maxMinutes: 1 }), 'token', undefined);
     await expect(run).rejects.toThrow('stopped after 1 min: this class allows at most 1 min per job');
   }, 20_000);
+
+  it('saves its own training time while it trains (every ATTEMPT_TIME_SAVE_MS) and when it stops, for the next attempt', async () => {
+    const handler = handlerWith(untilAborted);
+    const id = await submitted();
+    const shutdown = new AbortController();
+    const began = performance.now();
+    const run = handler.handle(jobFor(id, 0, { maxMinutes: 60 }), 'token', shutdown.signal);
+    // Saved while it still trains: a kill -9 now would leave this much counted.
+    await until(async () => (await store.attemptsTime(id)) > 0, 'the attempt time saved while training', ATTEMPT_TIME_SAVE_MS * 6);
+    const whileTraining = await store.attemptsTime(id);
+    expect(whileTraining).toBeGreaterThanOrEqual(ATTEMPT_TIME_SAVE_MS);
+    shutdown.abort(AbortReason.Shutdown);
+    await expect(run).rejects.toBeInstanceOf(WaitingError);
+    // And once more as it stops: the time since the last save counts too.
+    const saved = await store.attemptsTime(id);
+    expect(saved).toBeGreaterThan(whileTraining);
+    expect(saved).toBeLessThanOrEqual(performance.now() - began);
+  }, ATTEMPT_TIME_SAVE_MS * 8);
 
   it('parses the stored spec with the shared schema before training: one stored by an older version that fails it is failed at once', async () => {
     const trainer = jest.fn(async () => ({ testAccuracy: 1 }) as TrainingResult);

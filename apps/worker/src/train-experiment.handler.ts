@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -5,7 +6,7 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bullmq';
 import { DelayedError, UnrecoverableError, WaitingError, type Job, type Queue } from 'bullmq';
 import type { Logger } from 'pino';
-import { TERMINAL_STATUSES, attemptsTrainingMs, resolveExperimentRequest, runKind, runWork, type ExperimentEventBody, type ExperimentSpec, type TrainingEvent } from '@trainyard/contracts';
+import { TERMINAL_STATUSES, resolveExperimentRequest, runKind, runWork, type ExperimentEventBody, type ExperimentSpec, type TrainingEvent } from '@trainyard/contracts';
 import { ExperimentNotFoundError, ExperimentStore, FencedOutError, subscribeToCancellations, type AppendFence } from '@trainyard/experiment-store';
 import { QueueName, FairShareScheduler, ThroughputStore, type TrainJobData } from '@trainyard/training-queue';
 import { runDetached, type AppConfig } from '@trainyard/config';
@@ -48,6 +49,12 @@ export const MIN_MEASURED_STEPS = 200;
 
 /** The longest delay Node's setTimeout takes (ms); a longer one fires after 1 ms (Node's timers docs). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/**
+ * How often a run with a time limit saves its attempt's training time (ms): what a worker killed
+ * without a word (kill -9, a lost machine) can leave uncounted. A batch can take longer (VGG on a
+ * slow worker), so this is a clock, not a per-event write.
+ */
+export const ATTEMPT_TIME_SAVE_MS = 5_000;
 
 /** How often an event that Redis could not take is tried again (ms); each try itself retries for ~1.5 s. */
 export const EVENT_RETRY_MS = 1000;
@@ -130,8 +137,8 @@ export class TrainExperimentHandler implements OnModuleInit {
         const startedAt = performance.now();
         // Every event of this attempt is stored only while this worker holds the job's lock.
         const fence = token ? { lockKey: this.queue.toKey(`${job.id}:lock`), token } : undefined;
-        // Earlier attempts' training counts against the time limit, from the history they left.
-        const limit = job.data.maxMinutes === undefined ? undefined : { minutes: job.data.maxMinutes, usedMs: attemptsTrainingMs(await this.store.events(id)) };
+        // Earlier attempts' training counts against the time limit: the time each one saved.
+        const limit = job.data.maxMinutes === undefined ? undefined : { minutes: job.data.maxMinutes, usedMs: await this.store.attemptsTime(id) };
         const outcome = await this.train(id, spec, signal, (reason) => local.abort(reason), log, fence, limit);
         if (outcome.outcome === 'completed' && outcome.imageEpochs) await this.recordDuration(runKind(spec), startedAt, outcome.imageEpochs, log);
         if (outcome.outcome === 'completed' && outcome.trainingFlopsPerSec && outcome.batchSize) await this.recordThroughput(spec, outcome.batchSize, outcome.trainingFlopsPerSec, log);
@@ -234,19 +241,29 @@ export class TrainExperimentHandler implements OnModuleInit {
     let resumed = false;
     // The class's time limit, held here too: the estimate that let the run in can be wrong either
     // way. Timed from this attempt's `started` (data loading and process start-up excluded, as in
-    // the estimate), less what earlier attempts trained: by their history (a worker killed
-    // without a word included), or by the checkpoint if that says more. No number of shutdowns
-    // or crashes buys a run more than the limit. Node fires a timer longer than 2^31−1 ms
-    // (24.8 days) at once: such a limit is no limit.
+    // the estimate), less what earlier attempts trained: the time each saved while it trained
+    // (every ATTEMPT_TIME_SAVE_MS, and at its end), or the checkpoint's if that says more. So no
+    // number of shutdowns or crashes, kill -9 included, buys a run more than the limit plus
+    // ATTEMPT_TIME_SAVE_MS a crash. Node fires a timer longer than 2^31−1 ms (24.8 days) at
+    // once: such a limit is no limit.
     const limitMs = limit && limit.minutes * 60_000 <= MAX_TIMER_MS ? limit.minutes * 60_000 : undefined;
     let timeLimit: NodeJS.Timeout | undefined;
     const armTimeLimit = (usedMs: number) => {
       clearTimeout(timeLimit);
       timeLimit = setTimeout(() => abort(AbortReason.TimeLimit), Math.max(0, limitMs! - usedMs));
     };
+    const attempt = randomUUID();
+    let attemptStart: number | undefined;
+    let attemptClock: NodeJS.Timeout | undefined;
+    const saveAttemptTime = () =>
+      this.store.saveAttemptTime(id, attempt, performance.now() - attemptStart!).catch((err: unknown) => log.warn({ err }, 'attempt time not saved'));
     const onEvent = async (event: TrainingEvent) => {
       if (event.type === 'resumed') resumed = true;
-      if (limitMs !== undefined && event.type === 'started' && !timeLimit) armTimeLimit(limit!.usedMs);
+      if (limitMs !== undefined && event.type === 'started' && !timeLimit) {
+        armTimeLimit(limit!.usedMs);
+        attemptStart = performance.now();
+        attemptClock = setInterval(saveAttemptTime, ATTEMPT_TIME_SAVE_MS);
+      }
       if (limitMs !== undefined && event.type === 'resumed') armTimeLimit(Math.max(limit!.usedMs, (event.trainedSeconds ?? 0) * 1000));
       let stored;
       try {
@@ -281,7 +298,11 @@ export class TrainExperimentHandler implements OnModuleInit {
         threads: this.config.trainThreads,
         log: (message: string) => log.info(message),
       })
-      .finally(() => clearTimeout(timeLimit));
+      .finally(async () => {
+        clearTimeout(timeLimit);
+        clearInterval(attemptClock);
+        if (attemptStart !== undefined) await saveAttemptTime();
+      });
     // The one writer of `completed`: the trainer returns its result and reports no `completed` itself.
     await this.appendWaitingOutOutage(id, { type: 'completed', result }, signal, log, fence);
     log.info({ testAccuracy: result.testAccuracy, seconds: result.seconds }, 'training completed');

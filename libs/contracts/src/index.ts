@@ -21,7 +21,6 @@ export * from './principal';
 export * from './health';
 export * from './run-order';
 export * from './experiment-status';
-export * from './attempt-time';
 export * from './incompatible-spec.error';
 export * from './non-finite-loss.error';
 export * from './non-finite-metric.error';

@@ -3,6 +3,8 @@
 export const experimentKeys = (prefix: string) => ({
   record: (id: string) => `${prefix}:experiment:${id}`,
   events: (id: string) => `${prefix}:experiment:${id}:events`,
+  /** The training ms of each attempt at the run (hash: attempt id → ms), for its time limit. */
+  attemptTimes: (id: string) => `${prefix}:experiment:${id}:attempt-ms`,
   /** All experiments by creation time (ms). */
   all: `${prefix}:experiments`,
   byOwner: (owner: string) => `${prefix}:experiments:owner:${owner}`,

@@ -153,6 +153,17 @@ describe('ExperimentStore', () => {
     expect(await store.get(running.id)).toMatchObject({ status: 'queued', lastSeq: 1 });
   });
 
+  it("adds up every attempt's saved training time (the last save of each wins), and deletes it with the run", async () => {
+    const run = await store.create({ owner: 'alice', spec });
+    await expect(store.attemptsTime(run.id)).resolves.toBe(0);
+    await store.saveAttemptTime(run.id, 'attempt-1', 5_000);
+    await store.saveAttemptTime(run.id, 'attempt-1', 12_400.6);
+    await store.saveAttemptTime(run.id, 'attempt-2', 3_000);
+    await expect(store.attemptsTime(run.id)).resolves.toBe(15_401);
+    await store.remove(run.id);
+    await expect(store.attemptsTime(run.id)).resolves.toBe(0);
+  });
+
   it('creates within a queued limit, all or none, and counts queued experiments by status', async () => {
     const two = await store.createQueued('alice', [{ spec }, { spec }], 3);
     expect(two.created).toBe(true);

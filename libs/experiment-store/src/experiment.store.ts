@@ -212,6 +212,21 @@ export class ExperimentStore {
   }
 
   /**
+   * Saves how long attempt `attempt` (any id unique to it) has trained run `id` so far, in ms
+   * (it only grows, so the last write wins). Its worker saves it while it trains, so the time
+   * survives a worker killed without a word; attemptsTime adds every attempt's up.
+   */
+  async saveAttemptTime(id: string, attempt: string, ms: number): Promise<void> {
+    await this.redis.hset(this.keys.attemptTimes(id), attempt, String(Math.round(ms)));
+  }
+
+  /** Every attempt's saved training time for run `id`, added up, in ms (0 when none saved). */
+  async attemptsTime(id: string): Promise<number> {
+    const values = await this.redis.hvals(this.keys.attemptTimes(id));
+    return values.reduce((sum, v) => sum + (Number(v) || 0), 0);
+  }
+
+  /**
    * Asks for cancellation; null when the record does not exist, unchanged when finished.
    * - Sets `cancelRequested`, which a worker checks when it starts the job.
    * - Publishes the id on the cancel channel, so the worker running it (any process) aborts it
@@ -268,7 +283,7 @@ export class ExperimentStore {
   private async deleteAll(items: { id: string; owner: string | null }[]): Promise<void> {
     const multi = this.redis.multi();
     for (const { id, owner } of items) {
-      multi.del(this.keys.record(id), this.keys.events(id)).zrem(this.keys.all, id).zrem(this.keys.finished, id);
+      multi.del(this.keys.record(id), this.keys.events(id), this.keys.attemptTimes(id)).zrem(this.keys.all, id).zrem(this.keys.finished, id);
       if (owner !== null) multi.zrem(this.keys.byOwner(owner), id).srem(this.keys.queuedByOwner(owner), id);
     }
     await multi.exec().then(throwOnMultiError);
