@@ -54,7 +54,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * without a word (kill -9, a lost machine) can leave uncounted. A batch can take longer (VGG on a
  * slow worker), so this is a clock, not a per-event write.
  */
-export const ATTEMPT_TIME_SAVE_MS = 5_000;
+export const ATTEMPT_TIME_SAVE_MS = 1_000;
 
 /** How often an event that Redis could not take is tried again (ms); each try itself retries for ~1.5 s. */
 export const EVENT_RETRY_MS = 1000;
@@ -255,8 +255,13 @@ export class TrainExperimentHandler implements OnModuleInit {
     const attempt = randomUUID();
     let attemptStart: number | undefined;
     let attemptClock: NodeJS.Timeout | undefined;
+    // Once a second during a Redis outage would flood the log: one warning per attempt.
+    let unsavedWarned = false;
     const saveAttemptTime = () =>
-      this.store.saveAttemptTime(id, attempt, performance.now() - attemptStart!).catch((err: unknown) => log.warn({ err }, 'attempt time not saved'));
+      this.store.saveAttemptTime(id, attempt, performance.now() - attemptStart!).catch((err: unknown) => {
+        if (!unsavedWarned) log.warn({ err }, 'attempt time not saved (the time limit may count less of this attempt)');
+        unsavedWarned = true;
+      });
     const onEvent = async (event: TrainingEvent) => {
       if (event.type === 'resumed') resumed = true;
       if (limitMs !== undefined && event.type === 'started' && !timeLimit) {
