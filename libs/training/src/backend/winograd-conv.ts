@@ -14,7 +14,7 @@ import {
 // Winograd F(2×2,3×3) (Lavin & Gray 2015, arXiv:1509.09308) for VGG's 3×3 stride-1 'same'
 // convolutions: 16·Ci·Co multiplies per 2×2 outputs instead of 36·Ci·Co. The transforms are JS
 // over the wasm heap (winograd-transforms.ts); the 16 GEMMs per chunk go to XNNPACK through the
-// wasm BatchMatMul. Measured (notes/winograd.spike.ts, batch 128, 1 thread): 1.5–2.0× faster than
+// wasm BatchMatMul. Measured on a 2-core EPYC (batch 128, 1 thread, training-step-profile.bench.ts for the step): 1.5–2.0× faster than
 // XNNPACK's direct conv per VGG layer for forward and input gradient, 1.4–2.1× than our im2col
 // filter gradient; a whole vgg16 step 3408 → 2087 ms.
 
