@@ -1,5 +1,8 @@
 import { Logger } from '@nestjs/common';
-import { exitWithParent, handleUnhandledRejections, loadConfig } from '@trainyard/config';
+import { exitIfShutdownHangs, exitWithParent, handleUnhandledRejections, loadConfig } from '@trainyard/config';
+
+/** How long a SIGTERM's drain may take before the API exits without finishing it (ms). */
+const API_SHUTDOWN_DEADLINE_MS = 30_000;
 import { createApiApp } from './create-api-app';
 
 async function main() {
@@ -16,6 +19,8 @@ async function main() {
   // re-raises the signal, which supervisors report as a crash).
   app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
   process.once('SIGTERM', () => new Logger('Trainyard').log('SIGTERM: draining HTTP and sockets, then exiting'));
+  // Draining closes Redis clients too, which wait forever while Redis is unreachable.
+  exitIfShutdownHangs(API_SHUTDOWN_DEADLINE_MS, (message) => new Logger('Trainyard').error(message));
   await app.listen(config.port, config.host);
   // getUrl() names the bound address; a wildcard bind is reachable here as localhost.
   const url = (await app.getUrl()).replace(/\/\/(\[::\]|0\.0\.0\.0|\[::1\])/, '//localhost');

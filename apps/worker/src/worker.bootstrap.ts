@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import { Logger } from 'nestjs-pino';
-import { availableCores, handleUnhandledRejections, loadConfig, threadOversubscription, type AppConfig } from '@trainyard/config';
+import { availableCores, exitIfShutdownHangs, handleUnhandledRejections, loadConfig, threadOversubscription, type AppConfig } from '@trainyard/config';
 import { createRootLogger } from '@trainyard/core';
 import { QueueName } from '@trainyard/training-queue';
 import type { Trainer } from './trainer.port';
@@ -17,6 +17,9 @@ export interface WorkerOverrides {
   trainerModule?: string;
   workerOptions?: WorkerModuleOptions['workerOptions'];
 }
+
+/** What a worker's shutdown may take beyond WORKER_SHUTDOWN_GRACE_MS (ms): handing its jobs back, closing BullMQ and Redis. */
+const SHUTDOWN_AFTER_GRACE_MS = 30_000;
 
 /** Starts a worker process: an application context with no HTTP server, exiting 0 on SIGTERM/SIGINT. */
 export async function bootstrapWorker(overrides: WorkerOverrides = {}): Promise<INestApplicationContext> {
@@ -35,6 +38,9 @@ export async function bootstrapWorker(overrides: WorkerOverrides = {}): Promise<
   app.useLogger(app.get(Logger));
   // process.exit(0) once the hooks have run (Nest's default re-raises the signal: exit 143).
   app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
+  // The batch in progress gets WORKER_SHUTDOWN_GRACE_MS; handing the job back and closing take
+  // Redis, which may be gone: past both, exit rather than hang until a SIGKILL.
+  exitIfShutdownHangs(config.workerShutdownGraceMs + SHUTDOWN_AFTER_GRACE_MS, (message) => logger.error(message));
   logger.info({ queue: QueueName.Training, concurrency: config.workerConcurrency ?? 1, trainThreads: config.trainThreads }, 'worker ready');
   const oversubscribed = threadOversubscription(config.workerConcurrency ?? 1, config.trainThreads, availableCores());
   if (oversubscribed) logger.warn(oversubscribed);
